@@ -1,0 +1,260 @@
+"""The HTTP client the pipeline uses for one portal host."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from cluster_etl import __version__
+from cluster_etl.fetch.decode import DecodeError, decode_body
+from cluster_etl.fetch.politeness import Pacer, RobotsRules
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Statuses handed back to the caller as a Page rather than raised: the caller knows what they mean.
+PASS_THROUGH_STATUSES = frozenset({200, 404, 410})
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    contact_url: str = "https://github.com/cluster-etl/cluster-etl"
+    rate: float = 1.0  # requests per second; 0 lifts the limit (robots.txt's Crawl-delay still holds)
+    concurrency: int = 2  # requests in flight at once to the host
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_body_bytes: int = 5 * 1024 * 1024
+    retries: int = 4
+    backoff_factor: float = 0.5  # seconds: 0.5, 1, 2, 4 ... plus jitter
+    backoff_jitter: float = 0.5
+    backoff_max: float = 60.0
+    max_retry_after: float = 300.0  # never wait longer than this for a Retry-After
+    max_redirects: int = 5
+    max_directory_pages: int = 100  # per cluster: a "Suivant" that never ends is a finding
+
+    @property
+    def user_agent(self) -> str:
+        return f"cluster-etl/{__version__} (+{self.contact_url})"
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # the URL asked for
+    final_url: str  # after redirects on the same host
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    text: str
+    retrieved_at: dt.datetime
+
+
+class FetchError(Exception):
+    """A page could not be fetched: after retries, off-host, disallowed, or malformed."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        super().__init__(f"{url}: {reason}" + (f" (last status {status})" if status else ""))
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+class _BodyError(Exception):
+    pass
+
+
+class CappedRetry(Retry):
+    """urllib3's Retry, with Retry-After waits capped so a hostile header cannot stall a run."""
+
+    max_retry_after: float = 300.0
+
+    def new(self, **kw):  # type: ignore[override]
+        retry = super().new(**kw)
+        retry.max_retry_after = self.max_retry_after
+        return retry
+
+    def get_retry_after(self, response):  # type: ignore[override]
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.max_retry_after)
+
+
+@dataclass
+class FetchStats:
+    requests: int = 0
+    pages: int = 0
+    body_bytes: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, attempts: int, status: int, body_bytes: int) -> None:
+        with self._lock:
+            self.requests += attempts
+            self.pages += 1
+            self.body_bytes += body_bytes
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def as_dict(self) -> dict:
+        return {"requests": self.requests, "pages": self.pages, "body_bytes": self.body_bytes,
+                "statuses": {str(k): v for k, v in sorted(self.statuses.items())}}
+
+
+class PortalClient:
+    """Fetches pages of one host politely. Thread-safe: crawl tasks share one client."""
+
+    def __init__(self, base_url: str, settings: FetchSettings | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings or FetchSettings()
+        self.host = urlsplit(self.base_url).netloc.lower()
+        self.stats = FetchStats()
+        self.robots: RobotsRules | None = None
+        self._slots = threading.BoundedSemaphore(max(1, self.settings.concurrency))
+        self._pacer = Pacer(1.0 / self.settings.rate if self.settings.rate > 0 else 0.0)
+        self._session = self._make_session()
+
+    def _make_retry(self) -> CappedRetry:
+        s = self.settings
+        retry = CappedRetry(
+            total=s.retries, connect=s.retries, read=s.retries, status=s.retries, other=s.retries,
+            redirect=False, status_forcelist=RETRY_STATUSES, allowed_methods={"GET", "HEAD"},
+            backoff_factor=s.backoff_factor, backoff_jitter=s.backoff_jitter,
+            backoff_max=s.backoff_max, respect_retry_after_header=True, raise_on_status=False,
+        )
+        retry.max_retry_after = s.max_retry_after
+        return retry
+
+    def _make_session(self) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=self._make_retry(), pool_maxsize=max(1, self.settings.concurrency))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = self.settings.user_agent
+        session.headers["Accept"] = "text/html,text/plain;q=0.9,*/*;q=0.1"
+        return session
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> PortalClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- robots ---------------------------------------------------------------------------------
+
+    def load_robots(self) -> RobotsRules:
+        """Reads robots.txt once; its Crawl-delay slows the pace if it asks for more than our rate."""
+        page = self._fetch(urljoin(self.base_url + "/", "robots.txt"), check_robots=False)
+        text = page.text if page.status == 200 else None
+        self.robots = RobotsRules(text, self.settings.user_agent)
+        if self.robots.crawl_delay > self._pacer.interval:
+            self._pacer.interval = self.robots.crawl_delay
+        return self.robots
+
+    # --- pages ----------------------------------------------------------------------------------
+
+    def get(self, url: str) -> Page:
+        """Returns the page (200, or 404/410 for the caller to judge); raises FetchError otherwise."""
+        if self.robots is None:
+            self.load_robots()
+        return self._fetch(url, check_robots=True)
+
+    def _fetch(self, url: str, check_robots: bool) -> Page:
+        seen: list[str] = []
+        current = url
+        while True:
+            self._check_allowed(current, check_robots)
+            page = self._fetch_one(current, original=url)
+            if page.status not in REDIRECT_STATUSES:
+                return page
+            seen.append(current)
+            location = page.headers.get("Location")
+            if not location:
+                raise FetchError(current, "redirect without a Location header", page.status)
+            current = urljoin(current, location)
+            if current in seen:
+                raise FetchError(url, f"redirect loop via {current}", page.status)
+            if len(seen) > self.settings.max_redirects:
+                raise FetchError(url, f"more than {self.settings.max_redirects} redirects", page.status)
+
+    def _check_allowed(self, url: str, check_robots: bool) -> None:
+        if urlsplit(url).netloc.lower() != self.host:
+            raise FetchError(url, f"not on the portal's host {self.host}; not followed")
+        if check_robots and self.robots is not None and not self.robots.allows(url):
+            raise RobotsDisallowed(url, "disallowed by robots.txt")
+
+    def _fetch_one(self, url: str, original: str) -> Page:
+        """One URL, no redirects followed; body-level faults retried with the same backoff policy."""
+        retry = self._make_retry()
+        while True:
+            try:
+                return self._attempt(url, original)
+            except _BodyError as exc:
+                try:
+                    retry = retry.increment(method="GET", url=url, error=exc)
+                except Exception:
+                    raise FetchError(url, f"{exc} (after {self.settings.retries} retries)") from None
+                retry.sleep()
+            except requests.RequestException as exc:
+                status = getattr(getattr(exc, "response", None), "status_code", None)
+                raise FetchError(url, _describe(exc), status) from None
+
+    def _attempt(self, url: str, original: str) -> Page:
+        s = self.settings
+        with self._slots:
+            self._pacer.wait()
+            response = self._session.get(url, stream=True, allow_redirects=False,
+                                         timeout=(s.connect_timeout, s.read_timeout))
+            try:
+                body = self._read_body(response)
+            finally:
+                response.close()
+        history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
+        self.stats.record(1 + len(history), response.status_code, len(body))
+        status = response.status_code
+        if status in REDIRECT_STATUSES:
+            text = ""
+        elif status in PASS_THROUGH_STATUSES:
+            try:
+                text = decode_body(body, response.headers.get("Content-Type"))
+            except DecodeError as exc:
+                raise _BodyError(str(exc)) from None
+        else:
+            raise FetchError(url, f"HTTP {status} {response.reason or ''}".strip(), status)
+        return Page(url=original, final_url=url, status=status, headers=dict(response.headers),
+                    body=body, text=text, retrieved_at=dt.datetime.now(dt.timezone.utc))
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        cap = self.settings.max_body_bytes
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > cap:
+                    raise FetchError(response.url, f"response larger than {cap} bytes; not read")
+                chunks.append(chunk)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                requests.exceptions.ContentDecodingError) as exc:
+            raise _BodyError(f"body cut short or unreadable: {_describe(exc)}") from None
+        body = b"".join(chunks)
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) != len(body) and "Content-Encoding" not in response.headers:
+            raise _BodyError(f"body of {len(body)} bytes, Content-Length says {declared}")
+        return body
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line reason, without urllib3's nested reprs."""
+    reason = exc
+    while reason.__context__ is not None and str(reason) == "":
+        reason = reason.__context__
+    text = str(reason).splitlines()[0] if str(reason) else type(reason).__name__
+    return f"{type(exc).__name__}: {text}"[:300]

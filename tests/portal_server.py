@@ -1,0 +1,91 @@
+"""A scriptable HTTP server on 127.0.0.1 for fetch tests: each path answers from a queue of
+responses, so a test can make a page fail a few times and then recover."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before the headers are sent
+    reset: bool = False  # close the connection without answering
+    truncate_to: int | None = None  # send only this many body bytes (Content-Length stays full)
+
+
+def html(text: str, status: int = 200, charset: str = "utf-8", **kw) -> Reply:
+    headers = {"Content-Type": f"text/html; charset={charset}", **kw.pop("headers", {})}
+    return Reply(status=status, body=text.encode(charset), headers=headers, **kw)
+
+
+class ScriptedPortal:
+    """routes: path (with query) -> a Reply, or a list of Replies served in turn (the last repeats)."""
+
+    def __init__(self, routes: dict[str, Reply | list[Reply]]):
+        self.routes = {k: (v if isinstance(v, list) else [v]) for k, v in routes.items()}
+        self.log: list[tuple[float, str, dict[str, str]]] = []  # (monotonic time, path, headers)
+        self._lock = threading.Lock()
+
+    def next_reply(self, path: str, headers: dict[str, str]) -> Reply:
+        with self._lock:
+            self.log.append((time.monotonic(), path, headers))
+            queue = self.routes.get(path)
+            if not queue:
+                return Reply(status=404, body=b"not found")
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def hits(self, path: str) -> int:
+        return sum(1 for _, p, _ in self.log if p == path)
+
+
+def _handler(portal: ScriptedPortal):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802
+            reply = portal.next_reply(self.path, dict(self.headers))
+            if reply.delay:
+                time.sleep(reply.delay)
+            if reply.reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.close_connection = True
+                self.connection.close()
+                return
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            if reply.truncate_to is not None:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def serve(portal: ScriptedPortal):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(portal))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,135 @@
+import time
+
+import pytest
+
+from cluster_etl.fetch import FetchError, FetchSettings, PortalClient, decode_body
+from cluster_etl.fetch.client import RobotsDisallowed
+from cluster_etl.fetch.decode import DecodeError
+from tests.portal_server import Reply, ScriptedPortal, html, serve
+
+FAST = FetchSettings(rate=0, concurrency=2, retries=3, backoff_factor=0.01, backoff_jitter=0.0,
+                     read_timeout=2.0, connect_timeout=2.0)
+ROBOTS = Reply(body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
+
+
+def client_for(routes, settings=FAST):
+    portal = ScriptedPortal({"/robots.txt": ROBOTS, **routes})
+    return portal, settings
+
+
+def test_page_is_fetched_and_decoded_with_user_agent():
+    portal, settings = client_for({"/a.html": html("<p>Liège</p>")})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        page = client.get(f"{base}/a.html")
+    assert page.status == 200 and "Liège" in page.text
+    agent = portal.log[-1][2]["User-Agent"]
+    assert agent.startswith("cluster-etl/") and settings.contact_url in agent
+
+
+def test_robots_is_read_first_and_disallow_obeyed():
+    portal, settings = client_for({"/private/x.html": html("secret")})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        with pytest.raises(RobotsDisallowed):
+            client.get(f"{base}/private/x.html")
+    assert [p for _, p, _ in portal.log] == ["/robots.txt"]
+
+
+def test_missing_robots_allows_everything():
+    portal = ScriptedPortal({"/robots.txt": Reply(status=404), "/a.html": html("ok")})
+    with serve(portal) as base, PortalClient(base, FAST) as client:
+        assert client.get(f"{base}/a.html").status == 200
+
+
+def test_5xx_burst_is_retried_then_succeeds():
+    portal, settings = client_for({"/a.html": [Reply(status=503), Reply(status=502), html("ok")]})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        page = client.get(f"{base}/a.html")
+        assert page.text == "ok"
+        assert client.stats.requests >= 4  # robots + 3 attempts
+    assert portal.hits("/a.html") == 3
+
+
+def test_persistent_5xx_fails_with_last_status():
+    portal, settings = client_for({"/a.html": Reply(status=500)})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        with pytest.raises(FetchError) as info:
+            client.get(f"{base}/a.html")
+    assert info.value.status == 500 and "/a.html" in str(info.value)
+    assert portal.hits("/a.html") == 1 + FAST.retries
+
+
+def test_404_is_handed_back_not_raised():
+    portal, settings = client_for({})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        assert client.get(f"{base}/gone.html").status == 404
+
+
+def test_truncated_body_is_retried():
+    portal, settings = client_for({"/a.html": [html("x" * 500, truncate_to=100), html("y" * 500)]})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        assert client.get(f"{base}/a.html").text == "y" * 500
+
+
+def test_off_host_link_and_redirect_are_refused():
+    portal, settings = client_for({"/r.html": Reply(status=302, headers={"Location": "http://example.org/x"})})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        with pytest.raises(FetchError, match="not on the portal's host"):
+            client.get("http://example.org/page.html")
+        with pytest.raises(FetchError, match="not on the portal's host"):
+            client.get(f"{base}/r.html")
+    assert all("example.org" not in p for _, p, _ in portal.log)
+
+
+def test_same_host_redirect_is_followed_and_loop_detected():
+    portal, settings = client_for({
+        "/old.html": Reply(status=301, headers={"Location": "/new.html"}),
+        "/new.html": html("new"),
+        "/loop1.html": Reply(status=302, headers={"Location": "/loop2.html"}),
+        "/loop2.html": Reply(status=302, headers={"Location": "/loop1.html"}),
+    })
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        page = client.get(f"{base}/old.html")
+        assert page.text == "new" and page.final_url.endswith("/new.html")
+        with pytest.raises(FetchError, match="redirect loop"):
+            client.get(f"{base}/loop1.html")
+
+
+def test_rate_limit_spaces_requests():
+    portal, _ = client_for({"/a.html": html("a")})
+    settings = FetchSettings(rate=10, concurrency=4)
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        for _ in range(5):
+            client.get(f"{base}/a.html")
+    starts = [t for t, p, _ in portal.log]
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 0.09  # 1 / 10 requests per second, less clock slack
+
+
+def test_crawl_delay_slows_a_faster_rate():
+    robots = Reply(body=b"User-agent: *\nCrawl-delay: 0.3\n", headers={"Content-Type": "text/plain"})
+    portal = ScriptedPortal({"/robots.txt": robots, "/a.html": html("a")})
+    with serve(portal) as base, PortalClient(base, FetchSettings(rate=0)) as client:
+        client.get(f"{base}/a.html")
+        client.get(f"{base}/a.html")
+    starts = [t for t, p, _ in portal.log if p == "/a.html"]
+    assert starts[1] - starts[0] >= 0.28
+
+
+def test_decode_body_prefers_header_then_meta_then_utf8():
+    latin = "Liège".encode("iso-8859-1")
+    assert decode_body(latin, "text/html; charset=ISO-8859-1") == "Liège"
+    meta = b'<meta charset="iso-8859-1"><p>' + latin
+    assert decode_body(meta, "text/html").endswith("Liège")
+    assert decode_body("Liège".encode(), None) == "Liège"
+    with pytest.raises(DecodeError):
+        decode_body(latin, "text/html")
+
+
+def test_slow_response_times_out_and_is_reported():
+    portal, _ = client_for({"/slow.html": Reply(delay=1.0, body=b"late")})
+    settings = FetchSettings(rate=0, retries=1, backoff_factor=0.01, read_timeout=0.2)
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        started = time.monotonic()
+        with pytest.raises(FetchError):
+            client.get(f"{base}/slow.html")
+        assert time.monotonic() - started < 10
