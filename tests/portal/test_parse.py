@@ -11,7 +11,7 @@ from cluster_etl.portal import (
     parse_overview,
     select_one_strict,
 )
-from cluster_etl.portal.parse import _soup
+from cluster_etl.portal.text import make_soup as _soup
 
 PORTAL = "https://clusters.wallonie.be"
 OVERVIEW = f"{PORTAL}/sites/federateur/home/les-clusters.html"

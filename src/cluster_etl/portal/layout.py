@@ -1,8 +1,8 @@
 """The portal's layout: the ONE place that knows its URLs, French labels and prose patterns.
 
 Adapting to a redesign of clusters.wallonie.be means editing this module (and only the
-heuristics in parse.py that consume it). Labels are compared folded (see `fold_label`), so each
-list below holds the spellings, not their case/accent/colon variants.
+heuristics in parse.py, parse_members.py and text.py that consume it). Labels are compared folded
+(see `fold_label`), so each list below holds the spellings, not their case/accent/colon variants.
 Mapping member-type labels to types is NOT here: normalisation owns it; the directory hints
 below only tell a type label apart from a city.
 """

@@ -1,0 +1,175 @@
+"""Reading a page's HTML: strict selection, visual lines of text, labelled lines, same-host links.
+
+Shared by the parse_* modules. Element names are used only for their meaning (blocks break
+lines, nav/header/footer/form are page chrome); labels and URL patterns come from layout.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
+
+from cluster_etl.portal import layout
+from cluster_etl.portal.layout import LayoutError, collapse
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body caption dd div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead "
+    "tr ul".split()
+)
+INLINE_FORMATTING = frozenset("abbr b big cite em font i mark small strong sub sup u".split())
+CHROME_TAGS = frozenset({"nav", "header", "footer", "form"})
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "select"})
+_NOT_PAGES = ("#", "mailto:", "tel:", "javascript:")
+
+
+def make_soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "lxml")
+
+
+# --- strict selection ------------------------------------------------------------------------
+
+
+def one_strict(candidates: list[Tag], what: str, url: str) -> Tag:
+    """Exactly one element, or LayoutError naming the page and what was expected."""
+    if len(candidates) != 1:
+        raise LayoutError(url, f"exactly one {what}, found {len(candidates)}")
+    return candidates[0]
+
+
+def select_one_strict(node: Tag, selector: str, url: str) -> Tag:
+    """The one element matching CSS `selector`, or LayoutError naming the URL and the selector."""
+    return one_strict(node.select(selector), repr(selector), url)
+
+
+# --- lines -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """A visual line of text: split at block elements and <br>, inline elements joined."""
+
+    text: str = ""
+    block: str = ""  # innermost block element holding the line's first text
+    chrome: bool = False  # inside nav/header/footer/form
+    hrefs: list[str] = field(default_factory=list)
+    link_chars: int = 0
+
+
+def is_text(node: object) -> bool:
+    return type(node) in (NavigableString, CData)
+
+
+Token = tuple[str, str, bool, str | None] | None  # (text, block, chrome, href); None = break
+Skip = Callable[[Tag], bool]
+
+
+def tokens(node: Tag, breaks: frozenset[str] | None, skip: Skip | None = None,
+           block: str = "body", chrome: bool = False,
+           href: str | None = None) -> Iterator[Token]:
+    """Yield (text, block, chrome, href) tokens and None for a line break.
+
+    `breaks` None: break at block elements; else break at every element not in `breaks`
+    (inline formatting). Elements for which `skip(tag)` is true are left out (and break).
+    """
+    for child in node.children:
+        if is_text(child):
+            yield str(child), block, chrome, href
+            continue
+        if not isinstance(child, Tag) or child.name in SKIP_TAGS:
+            continue
+        if child.name in ("br", "hr") or (skip is not None and skip(child)):
+            yield None
+            continue
+        is_break = child.name in BLOCK_TAGS if breaks is None else child.name not in breaks
+        if is_break:
+            yield None
+        yield from tokens(child, breaks, skip, child.name if child.name in BLOCK_TAGS else block,
+                          chrome or child.name in CHROME_TAGS,
+                          child.get("href") if child.name == "a" else href)
+        if is_break:
+            yield None
+
+
+def group(stream: Iterable[Token]) -> list[Line]:
+    """The tokens joined into non-empty lines, whitespace collapsed."""
+    lines, current, texts = [], Line(), []
+    for token in [*stream, None]:
+        if token is not None:
+            text, block, chrome, href = token
+            if text.strip():
+                current.block = current.block or block
+                current.chrome |= chrome
+            if href is not None:
+                current.link_chars += len(collapse(text))
+                if href not in current.hrefs:
+                    current.hrefs.append(href)
+            texts.append(text)
+        elif texts:
+            current.text = collapse("".join(texts))
+            if current.text:
+                lines.append(current)
+            current, texts = Line(), []
+    return lines
+
+
+def lines_of(node: Tag) -> list[Line]:
+    return group(tokens(node, None))
+
+
+def joined(lines: Iterable[Line]) -> str:
+    return " ".join(line.text for line in lines)
+
+
+def text_of(node: Tag) -> str:
+    """The element's visible text, whitespace collapsed; blocks and <br> become spaces."""
+    return joined(lines_of(node))
+
+
+def labelled(lines: list[Line], labels: tuple[str, ...]) -> Iterator[tuple[str, Line]]:
+    """Yield (value, line holding it) for every line `Label : value`, in page order.
+
+    A line that is the label alone (a heading, `<th>`, `<dt>`) takes its value from the next line;
+    a label that is itself a link (`<a href=...>Site web</a>`) yields an empty value on its line.
+    """
+    for i, line in enumerate(lines):
+        label, _, value = line.text.partition(":")
+        if not layout.label_in(label, labels):
+            continue
+        if value.strip() or line.hrefs:
+            yield value.strip(), line
+        elif i + 1 < len(lines):
+            yield lines[i + 1].text, lines[i + 1]
+
+
+def labelled_text(lines: list[Line], labels: tuple[str, ...]) -> str | None:
+    """The first non-empty value labelled with one of `labels`, else None."""
+    return next((value for value, _ in labelled(lines, labels) if value), None)
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def is_page_href(href: str) -> bool:
+    """False for an in-page anchor and for mailto:, tel: and javascript: links."""
+    return not href.strip().lower().startswith(_NOT_PAGES)
+
+
+def page_target(href: str, url: str) -> str | None:
+    """The canonical target of link `href` on page `url` when it is a page on the same host."""
+    if not is_page_href(href):
+        return None
+    target = layout.canonical_url(href, url)
+    return target if layout.same_host(target, url) else None
+
+
+def links(soup: Tag, url: str, test: Callable[[str], bool]) -> list[tuple[Tag, str]]:
+    """(link, canonical target) for every same-host link whose target passes `test`."""
+    found = []
+    for a in soup.find_all("a", href=True):
+        href = a["href"].strip()
+        if href and (target := page_target(href, url)) is not None and test(target):
+            found.append((a, target))
+    return found
