@@ -175,6 +175,18 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def columns_markdown(heading: str = "##") -> list[str]:
+    """The tables and their columns as Markdown, from schema.py (also pasted in the project README)."""
+    lines: list[str] = []
+    for table in TABLES.values():
+        lines += [f"{heading} {table.name}: {table.title}", "", table.description, "",
+                  "| column | type | description |", "| --- | --- | --- |"]
+        lines += [f"| {c.name} | {c.type}{', required' if c.required else ''} | "
+                  f"{_cell(c.description)} |" for c in table.columns]
+        lines.append("")
+    return lines
+
+
 def write_readme(folder: Path, release_date: dt.date, metadata: dict[str, Any],
                  as_of: dt.date | None) -> Path:
     license_ = (metadata.get("licenses") or [DEFAULT_LICENSE])[0]
@@ -189,12 +201,7 @@ def write_readme(folder: Path, release_date: dt.date, metadata: dict[str, Any],
         "`datapackage.json` describes them (Frictionless Data Package), `validation.json` lists the "
         f"checks passed, `{CHECKSUMS}` holds SHA-256 sums (`sha256sum -c {CHECKSUMS}`).", "",
     ]
-    for table in TABLES.values():
-        lines += [f"## {table.name}: {table.title}", "", table.description, "",
-                  "| column | type | description |", "| --- | --- | --- |"]
-        lines += [f"| {c.name} | {c.type}{', required' if c.required else ''} | "
-                  f"{_cell(c.description)} |" for c in table.columns]
-        lines.append("")
+    lines += columns_markdown("##")
     path = folder / "README.md"
     path.write_text("\n".join(lines), encoding="utf-8", newline="")
     return path
