@@ -169,3 +169,17 @@ def test_sample_portal_command_writes_the_files(tmp_path, capsys):
     assert cli.main(["sample-portal", str(tmp_path / "site")]) == cli.EXIT_OK
     assert (tmp_path / "site" / OVERVIEW).exists()
     assert "1050 memberships" in capsys.readouterr().out
+
+
+def test_cli_reports_a_layout_change_of_the_overview(sample, tmp_path, capsys):
+    def maintenance(root: Path) -> None:
+        (root / OVERVIEW).write_text("<html><body><h1>Maintenance</h1><p>Revenez plus tard.</p></body></html>")
+
+    root = changed_portal(sample[0], tmp_path, maintenance)
+    out = tmp_path / "out"
+    with serve_portal(root) as base:
+        code = cli.main(["refresh", "--portal", base, "--out", str(out), "--rate", "0"])
+    assert code == cli.EXIT_LAYOUT
+    err = capsys.readouterr().err
+    assert "layout changed" in err and OVERVIEW.as_posix() in err
+    assert not out.exists()
