@@ -8,7 +8,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from cluster_etl.sample.server import serve_in_thread
 
 
 @dataclass
@@ -77,15 +79,5 @@ def _handler(portal: ScriptedPortal):
     return Handler
 
 
-@contextlib.contextmanager
 def serve(portal: ScriptedPortal):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(portal))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serve_in_thread(_handler(portal))

@@ -114,14 +114,12 @@ def _make_handler(root: Path, content_types: dict[str, str]) -> type[BaseHTTPReq
 
 
 @contextlib.contextmanager
-def serve_portal(root: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve `root` in a daemon thread; yields the base URL, e.g. `http://127.0.0.1:43117`."""
-    root = Path(root).resolve()
-    headers_file = root / HEADERS_FILE
-    content_types = json.loads(headers_file.read_text("utf-8")) if headers_file.is_file() else {}
-    server = ThreadingHTTPServer((host, port), _make_handler(root, content_types))
+def serve_in_thread(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1",
+                    port: int = 0) -> Iterator[str]:
+    """Run `handler` on a ThreadingHTTPServer in a daemon thread; yields the base URL."""
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name=f"sample-portal-{server.server_port}",
+    thread = threading.Thread(target=server.serve_forever, name=f"portal-server-{server.server_port}",
                               daemon=True)
     thread.start()
     try:
@@ -130,3 +128,11 @@ def serve_portal(root: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def serve_portal(root: Path, host: str = "127.0.0.1", port: int = 0) -> contextlib.AbstractContextManager[str]:
+    """Serve `root` in a daemon thread; yields the base URL, e.g. `http://127.0.0.1:43117`."""
+    root = Path(root).resolve()
+    headers_file = root / HEADERS_FILE
+    content_types = json.loads(headers_file.read_text("utf-8")) if headers_file.is_file() else {}
+    return serve_in_thread(_make_handler(root, content_types), host, port)
