@@ -1,7 +1,8 @@
 """The refresh flow: fetch -> parse -> normalise -> validate -> publish. It only wires the stages.
 
 Tasks are coarse: the overview, one task per cluster (fetch and parse of its pages), then one task
-per stage. Only the fetch tasks retry; the HTTP client below them also retries each request.
+per stage. Only the fetch tasks retry (once, when the site was down; never in a replay); the HTTP
+client below them also retries each request.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from prefect.cache_policies import NONE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cluster_etl import crawl, normalise, publish, run, validate
-from cluster_etl.fetch import FetchSettings, PortalClient
+from cluster_etl.fetch import FetchSettings, PortalClient, recording_client, replay_client
 from cluster_etl.raw import ClusterLink, RawCluster, RawPortal
 
+ARCHIVE_DIRNAME = "archive"
 FETCH_TASK_RETRIES = 1
 FETCH_TASK_RETRY_DELAY = 30
 
@@ -27,15 +29,12 @@ def _transient(task, task_run, state) -> bool:
     return isinstance(error, crawl.IncompleteRun) and error.transient
 
 
-
-@task(name="fetch-overview", retries=FETCH_TASK_RETRIES, retry_delay_seconds=FETCH_TASK_RETRY_DELAY,
-      retry_condition_fn=_transient, cache_policy=NONE)
+@task(name="fetch-overview", retry_condition_fn=_transient, cache_policy=NONE)
 def fetch_overview(client: PortalClient):
     return crawl.crawl_overview(client)
 
 
 @task(name="fetch-cluster", task_run_name="fetch-cluster-{link[cluster_id]}",
-      retries=FETCH_TASK_RETRIES, retry_delay_seconds=FETCH_TASK_RETRY_DELAY,
       retry_condition_fn=_transient, cache_policy=NONE)
 def fetch_cluster(client: PortalClient, link: ClusterLink) -> RawCluster:
     return crawl.crawl_cluster(client, link)
@@ -56,29 +55,60 @@ def publish_release(tables, report, out_dir: Path, release_date: dt.date, metada
     return publish.write_release(tables, report, out_dir, release_date, metadata)
 
 
-@flow(name="cluster-etl-refresh", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
-def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
-            rate: float = FetchSettings.rate, concurrency: int = FetchSettings.concurrency,
-            contact_url: str = FetchSettings.contact_url) -> run.RunResult:
-    """Scrape a portal that follows SPEC.md and publish a validated release under `out_dir`."""
-    settings = FetchSettings(rate=rate, concurrency=concurrency, contact_url=contact_url)
-    started = dt.datetime.now(dt.timezone.utc)
+def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, started: dt.datetime,
+                  archive: Path | None, task_retries: int, retry_delay: float) -> run.RunResult:
+    """The stages after the client is ready; shared by a refresh and a replay."""
     timer = run.StageTimer()
-    with timer("fetch"), PortalClient(portal_url, settings) as client:
-        overview = fetch_overview(client)
-        futures = [fetch_cluster.submit(client, link) for link in overview["clusters"]]
-        clusters = run.gather(futures)
-        raw = RawPortal(portal_url=client.base_url, overview=overview, clusters=clusters,
-                        retrieved_at=started)
+    retrying = {"retries": task_retries, "retry_delay_seconds": retry_delay}
+    with timer("fetch"):
+        overview, findings = fetch_overview.with_options(**retrying)(client)
+        fetch_one = fetch_cluster.with_options(**retrying)
+        futures = [fetch_one.submit(client, link) for link in overview["clusters"]]
+        raw = RawPortal(portal_url=client.base_url, overview=overview, clusters=run.gather(futures),
+                        retrieved_at=started, findings=findings)
     with timer("normalise"):
         tables = normalise_tables(raw)
     with timer("validate"):
         report = validate_tables(tables, raw)
     result = run.RunResult.of(raw, tables, report, client.stats, started, timer.seconds)
+    result.archive = archive
     if report.status == "fail":
         raise run.ValidationFailed(result)
     with timer("publish"):
-        result.release = publish_release(tables, report, Path(out_dir),
-                                         release_date or started.date(), result.metadata(settings))
+        result.release = publish_release(tables, report, Path(out_dir), release_date,
+                                         result.metadata(client.settings, Path(out_dir)))
     get_run_logger().info("published %s", result.release)
     return result
+
+
+@flow(name="cluster-etl-refresh", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
+            rate: float = FetchSettings.rate, concurrency: int = FetchSettings.concurrency,
+            contact_url: str = FetchSettings.contact_url, archive_dir: Path | None = None,
+            timeout: float = FetchSettings.read_timeout, retries: int = FetchSettings.retries,
+            retry_delay: float = FETCH_TASK_RETRY_DELAY) -> run.RunResult:
+    """Scrape a portal that follows SPEC.md and publish a validated release under `out_dir`.
+
+    Every response is archived in a WARC file under `archive_dir` (default `out_dir/archive`);
+    pages archived by earlier runs are asked for conditionally (ETag, Last-Modified). `timeout` is
+    the read timeout of one request, `retries` its retries; a fetch task that still failed because
+    the site was down is tried once more after `retry_delay` seconds.
+    """
+    settings = FetchSettings(rate=rate, concurrency=concurrency, contact_url=contact_url,
+                             read_timeout=timeout, retries=retries)
+    started = dt.datetime.now(dt.timezone.utc)
+    archive_dir = Path(archive_dir) if archive_dir else Path(out_dir) / ARCHIVE_DIRNAME
+    with recording_client(portal_url, settings, archive_dir, started) as client:
+        return build_release(client, Path(out_dir), release_date or started.date(), started,
+                             client.archive.path, FETCH_TASK_RETRIES, retry_delay)
+
+
+@flow(name="cluster-etl-replay", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def replay(archive: Path, out_dir: Path, release_date: dt.date | None = None) -> run.RunResult:
+    """Rebuild a release from a run's WARC file, with no network (backfill, audit, fixed parser).
+
+    The release date defaults to the recorded run's date.
+    """
+    with replay_client(Path(archive)) as client:
+        return build_release(client, Path(out_dir), release_date or client.started.date(),
+                             client.started, client.warc, task_retries=0, retry_delay=0)

@@ -41,6 +41,12 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def published_digest(out: Path) -> dict[str, str]:
+    """Everything published; the raw archive beside it grows with every run, failed ones included."""
+    return {f"{part}/{name}": digest for part in ("releases", "latest")
+            for name, digest in tree_digest(out / part).items()}
+
+
 def changed_portal(sample_root: Path, tmp_path: Path, edit) -> Path:
     root = tmp_path / "portal"
     shutil.copytree(sample_root, root)
@@ -111,12 +117,14 @@ def _break_company_share(root: Path) -> None:
 
 def test_failed_check_leaves_the_previous_release_untouched(published, sample, tmp_path):
     out, _, _ = published
-    before = tree_digest(out)
+    before = published_digest(out)
+    runs_before = set((out / "archive").glob("*.warc.gz"))
     root = changed_portal(sample[0], tmp_path, _break_company_share)
     with serve_portal(root) as base, pytest.raises(ValidationFailed) as info:
         refresh(portal_url=base, out_dir=out, release_date=DAY, rate=0, concurrency=8)
     assert "company_share" in str(info.value)
-    assert tree_digest(out) == before
+    assert published_digest(out) == before
+    assert len(set((out / "archive").glob("*.warc.gz")) - runs_before) == 1  # kept for audit
 
 
 def _hide_member_links(cluster: str):
@@ -133,7 +141,7 @@ def test_directory_that_parses_to_nothing_fails_the_run(sample, tmp_path):
         refresh(portal_url=base, out_dir=out, release_date=DAY, rate=0, concurrency=8)
     failed = [c.name for c in info.value.result.report.failed]
     assert "cluster_member_count:tweed" in failed
-    assert not out.exists() or not any(out.rglob("*.csv"))
+    assert not (out / "releases").exists() and not (out / "latest").exists()
 
 
 def test_cli_refresh_exit_status_and_messages(sample, tmp_path, capsys):
@@ -182,4 +190,4 @@ def test_cli_reports_a_layout_change_of_the_overview(sample, tmp_path, capsys):
     assert code == cli.EXIT_LAYOUT
     err = capsys.readouterr().err
     assert "layout changed" in err and OVERVIEW.as_posix() in err
-    assert not out.exists()
+    assert not (out / "releases").exists() and not (out / "latest").exists()

@@ -1,4 +1,4 @@
-"""The command line: `cluster-etl refresh | sample-portal`. Nothing else lives here."""
+"""The command line: `cluster-etl refresh | replay | sample-portal`. Nothing else lives here."""
 
 from __future__ import annotations
 
@@ -54,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"requests in flight at once (default {FetchSettings.concurrency})")
     refresh.add_argument("--contact", metavar="URL", default=FetchSettings.contact_url,
                          help="contact URL sent in the User-Agent")
+    refresh.add_argument("--timeout", type=float, metavar="SECONDS",
+                         help=f"read timeout of a request (default {FetchSettings.read_timeout:g})")
+    refresh.add_argument("--retries", type=int, metavar="N",
+                         help=f"retries of a request (default {FetchSettings.retries})")
+    refresh.add_argument("--archive", type=Path, metavar="DIR",
+                         help="folder of the raw WARC archive and its index (default: DIR/archive)")
+
+    replay = commands.add_parser("replay", help="rebuild a release from a run's WARC file, offline")
+    replay.add_argument("warc", type=Path, metavar="ARCHIVE", help="a run's .warc.gz file")
+    replay.add_argument("--out", type=Path, default=Path("output"), metavar="DIR")
+    replay.add_argument("--release-date", type=_date, metavar="YYYY-MM-DD",
+                        help="date of the release (default: the recorded run's date)")
 
     sample = commands.add_parser("sample-portal", help="write the sample portal's files to DIR")
     sample.add_argument("dir", type=Path)
@@ -64,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sample-portal":
         return cmd_sample_portal(args)
+    _quiet_prefect()
+    if args.command == "replay":
+        return cmd_replay(args)
     return cmd_refresh(args)
 
 
@@ -93,36 +108,60 @@ def _portal(args):
 
 
 def cmd_refresh(args) -> int:
-    _quiet_prefect()
-    from cluster_etl.crawl import IncompleteRun
-    from cluster_etl.portal import LayoutError
-    from cluster_etl.publish import PublishError
-    from cluster_etl.run import ValidationFailed
     from flows.refresh import refresh
 
-    options = {"contact_url": args.contact}
+    options = {"contact_url": args.contact, "archive_dir": args.archive}
     rate = args.rate if args.rate is not None else (SAMPLE_RATE if args.sample else None)
     concurrency = args.concurrency or (SAMPLE_CONCURRENCY if args.sample else None)
     if rate is not None:
         options["rate"] = rate
     if concurrency is not None:
         options["concurrency"] = concurrency
-    try:
+    for name in ("timeout", "retries"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+
+    def run_flow():
         with _portal(args) as portal_url:
-            result = refresh(portal_url=portal_url, out_dir=args.out,
-                             release_date=args.release_date, **options)
+            return refresh(portal_url=portal_url, out_dir=args.out,
+                           release_date=args.release_date, **options)
+
+    return _report(run_flow, args.out)
+
+
+def cmd_replay(args) -> int:
+    from flows.refresh import replay
+
+    if not args.warc.is_file():
+        return _fail(EXIT_INCOMPLETE, f"no such archive: {args.warc}")
+    return _report(lambda: replay(archive=args.warc, out_dir=args.out,
+                                  release_date=args.release_date), args.out)
+
+
+def _report(run_flow, out: Path) -> int:
+    """Runs a flow; prints the summary, or what stopped it, and returns the exit status."""
+    from cluster_etl.crawl import IncompleteRun
+    from cluster_etl.fetch.archive import ArchiveError
+    from cluster_etl.portal import LayoutError
+    from cluster_etl.publish import PublishError
+    from cluster_etl.run import ValidationFailed
+
+    try:
+        result = run_flow()
     except ValidationFailed as exc:
         print("\n".join(exc.result.summary_lines()))
         return _fail(EXIT_INVALID, str(exc))
     except IncompleteRun as exc:
         return _fail(EXIT_INCOMPLETE, str(exc))
+    except ArchiveError as exc:
+        return _fail(EXIT_INCOMPLETE, f"the archive cannot be replayed: {exc}")
     except LayoutError as exc:
         return _fail(EXIT_LAYOUT, f"the portal's layout changed: {exc}")
     except PublishError as exc:
         return _fail(EXIT_PUBLISH, f"publication failed: {exc}")
     print("\n".join(result.summary_lines()))
     print(f"\nrelease published: {result.release}")
-    print(f"latest:            {args.out / 'latest'}")
+    print(f"latest:            {out / 'latest'}")
     return EXIT_OK
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from cluster_etl.fetch import FetchError, Page, PortalClient
-from cluster_etl.fetch.client import RobotsDisallowed
+from cluster_etl.fetch import FetchError, OffHost, Page, PortalClient, RobotsDisallowed
 from cluster_etl.portal import (
     LayoutError,
     overview_url,
@@ -50,9 +49,15 @@ def get_ok(client: PortalClient, url: str) -> Page:
     return page
 
 
-def crawl_overview(client: PortalClient) -> Overview:
+def crawl_overview(client: PortalClient) -> tuple[Overview, list[Check]]:
     page = get_ok(client, overview_url(client.base_url))
-    return parse_overview(page.text, page.url)
+    overview = parse_overview(page.text, page.url)
+    return overview, off_host_findings(overview.get("off_host_links", []), page.url)
+
+
+def off_host_findings(targets: list[str], page_url: str) -> list[Check]:
+    return [Check("off_host_link", "warn", None, target,
+                  f"{page_url} links to {target} on another host; not followed") for target in targets]
 
 
 def crawl_cluster(client: PortalClient, link: ClusterLink) -> RawCluster:
@@ -85,6 +90,7 @@ def crawl_directory(client: PortalClient, first_url: str, cluster_id: str
         seen.add(url)
         page = get_ok(client, url)
         parsed = parse_directory_page(page.text, page.url)
+        findings += off_host_findings(parsed.get("off_host_links", []), page.url)
         for entry in parsed["entries"]:
             if entry["detail_url"] in entries:
                 findings.append(Check(f"directory_duplicate_entry:{cluster_id}", "warn", None,
@@ -107,10 +113,11 @@ def crawl_member_pages(client: PortalClient, urls: list[str], cluster_id: str
     parsed_ok = fetched_ok = 0
     for url, outcome in zip(urls, outcomes):
         members[url] = None
-        if isinstance(outcome, RobotsDisallowed):
+        if isinstance(outcome, (RobotsDisallowed, OffHost)):
             status[url] = 0
-            findings.append(Check("member_page_disallowed", "warn", None, url,
-                                  f"robots.txt disallows {url}; member kept from the directory"))
+            name = "member_page_disallowed" if isinstance(outcome, RobotsDisallowed) else "member_page_off_host"
+            findings.append(Check(name, "warn", None, url,
+                                  f"{outcome.reason}; member kept from the directory entry"))
         elif isinstance(outcome, FetchError):
             failures.append(outcome)
         elif outcome.status != 200:

@@ -30,6 +30,7 @@ class Overview(TypedDict):
     as_of: dt.date | None  # "Ventilation par type de membre - 30 juin 2008"
     source: str | None  # the "Sources :" line, without the label
     clusters: list[ClusterLink]
+    off_host_links: list[str]  # cluster-home links to another host: reported, not followed
 
 
 class ClusterHome(TypedDict):
@@ -54,6 +55,7 @@ class DirectoryPage(TypedDict):
     url: str
     entries: list[DirectoryEntry]
     next_url: str | None  # the "Suivant" link, absolute, canonical
+    off_host_links: list[str]  # member-page links to another host: reported, not followed
 
 
 # Keys of MemberPage.fields; one per SPEC.md detail label.

@@ -69,6 +69,14 @@ def collect_findings(raw: RawPortal, tables) -> list[Check]:
     return findings
 
 
+def _relative(path: Path, folder: Path) -> str:
+    """`archive/<run>.warc.gz` when the archive lies in the output folder, else the full path."""
+    try:
+        return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        return str(Path(path).resolve())
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -114,7 +122,7 @@ class RunResult:
     def sme_share(self) -> float | None:
         return _share(self.smes, self.memberships)
 
-    def metadata(self, settings) -> dict[str, Any]:
+    def metadata(self, settings, out_dir: Path) -> dict[str, Any]:
         """Run facts recorded in the release's datapackage.json."""
         return {
             "tool": f"cluster-etl {__version__}",
@@ -124,7 +132,7 @@ class RunResult:
             "source": self.source,
             "user_agent": settings.user_agent,
             "fetch": self.fetch,
-            "archive": str(self.archive) if self.archive else None,
+            "archive": _relative(self.archive, out_dir) if self.archive else None,
             **self.extra,
         }
 
@@ -138,7 +146,9 @@ class RunResult:
             f"companies     {self.companies} ({pct(self.company_share)} of memberships)",
             f"SMEs          {self.smes} ({pct(self.sme_share)} of memberships)",
             f"fetch         {self.fetch.get('pages', 0)} pages, {self.fetch.get('requests', 0)} requests, "
-            f"{self.fetch.get('body_bytes', 0) / 1e6:.1f} MB",
+            f"{self.fetch.get('statuses', {}).get('304', 0)} not modified (304), "
+            f"{self.fetch.get('body_bytes', 0) / 1e6:.1f} MB of bodies",
+            f"archive       {self.archive or 'none'}",
             "stages        " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()),
             f"validation    {self.report.status.upper()}",
         ]

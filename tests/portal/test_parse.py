@@ -353,7 +353,7 @@ def test_directory_next_link_to_itself_is_not_next():
 
 def test_directory_empty_page_is_not_an_error():
     page = parse_directory_page(f"<body>{NAV}<p>Aucun membre.</p></body>", TWEED_DIR)
-    assert page == raw.DirectoryPage(url=TWEED_DIR, entries=[], next_url=None)
+    assert page == raw.DirectoryPage(url=TWEED_DIR, entries=[], next_url=None, off_host_links=[])
 
 
 # --- member page ---------------------------------------------------------------------------
@@ -463,3 +463,25 @@ def test_overview_sources_link_in_nav_does_not_hide_the_sources_line():
     overview = parse_overview(html, OVERVIEW)
     assert overview["source"] == "DG Economie-Emploi-Recherche du SPW"
     assert overview["as_of"] == dt.date(2008, 6, 30)
+
+
+def test_links_to_another_host_are_reported_not_followed():
+    from cluster_etl.portal import parse_directory_page, parse_overview
+
+    directory = parse_directory_page(
+        '<ul><li><a href="/sites/tweed/home/membres/memberList/a.html">A</a> Namur PME</li>'
+        '<li><a href="https://elsewhere.example/sites/tweed/home/membres/memberList/b.html">B</a></li>'
+        '<li><a href="https://www.wallonie.be/">Wallonie</a></li></ul>',
+        "https://clusters.wallonie.be/sites/tweed/home/membres.html")
+    assert [e["detail_url"] for e in directory["entries"]] == [
+        "https://clusters.wallonie.be/sites/tweed/home/membres/memberList/a.html"]
+    assert directory["off_host_links"] == [
+        "https://elsewhere.example/sites/tweed/home/membres/memberList/b.html"]
+
+    overview = parse_overview(
+        "<p>2 clusters, plus de 10 membres, 50% sont des entreprises, PME (40%)</p><table>"
+        '<tr><td><a href="/sites/tweed/home.html">TWEED</a></td><td>Energie</td></tr>'
+        '<tr><td><a href="http://mirror.example/sites/twist/home.html">TWIST</a></td><td>Image</td></tr>'
+        "</table>", "https://clusters.wallonie.be/sites/federateur/home/les-clusters.html")
+    assert [c["cluster_id"] for c in overview["clusters"]] == ["tweed"]
+    assert overview["off_host_links"] == ["http://mirror.example/sites/twist/home.html"]

@@ -12,6 +12,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from cluster_etl import __version__
+from cluster_etl.fetch.archive import ArchiveError, RunArchive, ValidatorCache, read_record
 from cluster_etl.fetch.decode import DecodeError, decode_body
 from cluster_etl.fetch.politeness import Pacer, RobotsRules
 
@@ -51,6 +52,7 @@ class Page:
     body: bytes
     text: str
     retrieved_at: dt.datetime
+    revalidated: bool = False  # the portal answered 304 and the archived body was reused
 
 
 class FetchError(Exception):
@@ -65,6 +67,22 @@ class FetchError(Exception):
 
 class RobotsDisallowed(FetchError):
     pass
+
+
+class OffHost(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What one request brought back (after urllib3's retries), before any judgement."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    received_at: dt.datetime
+    revalidated: bool = False  # a 304: body and headers are the archived ones
 
 
 class _BodyError(Exception):
@@ -109,8 +127,11 @@ class FetchStats:
 class PortalClient:
     """Fetches pages of one host politely. Thread-safe: crawl tasks share one client."""
 
-    def __init__(self, base_url: str, settings: FetchSettings | None = None):
+    def __init__(self, base_url: str, settings: FetchSettings | None = None,
+                 archive: RunArchive | None = None, cache: ValidatorCache | None = None):
         self.base_url = base_url.rstrip("/")
+        self.archive = archive  # every response received is written there
+        self.cache = cache  # validators for conditional requests, bodies for 304s
         self.settings = settings or FetchSettings()
         self.host = urlsplit(self.base_url).netloc.lower()
         self.stats = FetchStats()
@@ -176,7 +197,7 @@ class PortalClient:
             if page.status not in REDIRECT_STATUSES:
                 return page
             seen.append(current)
-            location = page.headers.get("Location")
+            location = _header(page.headers, "Location")
             if not location:
                 raise FetchError(current, "redirect without a Location header", page.status)
             current = urljoin(current, location)
@@ -187,7 +208,7 @@ class PortalClient:
 
     def _check_allowed(self, url: str, check_robots: bool) -> None:
         if urlsplit(url).netloc.lower() != self.host:
-            raise FetchError(url, f"not on the portal's host {self.host}; not followed")
+            raise OffHost(url, f"not on the portal's host {self.host}; not followed")
         if check_robots and self.robots is not None and not self.robots.allows(url):
             raise RobotsDisallowed(url, "disallowed by robots.txt")
 
@@ -208,10 +229,28 @@ class PortalClient:
                 raise FetchError(url, _describe(exc), status) from None
 
     def _attempt(self, url: str, original: str) -> Page:
+        exchange = self._exchange(url)
+        status = exchange.status
+        if status in REDIRECT_STATUSES:
+            text = ""
+        elif status in PASS_THROUGH_STATUSES:
+            try:
+                text = decode_body(exchange.body, _header(exchange.headers, "Content-Type"))
+            except DecodeError as exc:
+                raise _BodyError(str(exc)) from None
+        else:
+            raise FetchError(url, f"HTTP {status} {exchange.reason}".strip(), status)
+        return Page(url=original, final_url=url, status=status, headers=exchange.headers,
+                    body=exchange.body, text=text, retrieved_at=exchange.received_at,
+                    revalidated=exchange.revalidated)
+
+    def _exchange(self, url: str) -> Exchange:
+        """One request on the network (urllib3 retries inside), recorded in the run's archive."""
         s = self.settings
+        conditional = self.cache.conditional_headers(url) if self.cache else {}
         with self._slots:
             self._pacer.wait()
-            response = self._session.get(url, stream=True, allow_redirects=False,
+            response = self._session.get(url, headers=conditional, stream=True, allow_redirects=False,
                                          timeout=(s.connect_timeout, s.read_timeout))
             try:
                 body = self._read_body(response)
@@ -219,18 +258,28 @@ class PortalClient:
                 response.close()
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         self.stats.record(1 + len(history), response.status_code, len(body))
-        status = response.status_code
-        if status in REDIRECT_STATUSES:
-            text = ""
-        elif status in PASS_THROUGH_STATUSES:
-            try:
-                text = decode_body(body, response.headers.get("Content-Type"))
-            except DecodeError as exc:
-                raise _BodyError(str(exc)) from None
-        else:
-            raise FetchError(url, f"HTTP {status} {response.reason or ''}".strip(), status)
-        return Page(url=original, final_url=url, status=status, headers=dict(response.headers),
-                    body=body, text=text, retrieved_at=dt.datetime.now(dt.timezone.utc))
+        now = dt.datetime.now(dt.timezone.utc)
+        headers, reason = dict(response.headers), response.reason or ""
+        if response.status_code == 304 and conditional:
+            return self._reuse(url, reason, headers, now)
+        if self.archive is not None:
+            ref = self.archive.write_response(url, response.status_code, reason, headers, body, now)
+            if response.status_code == 200 and self.cache is not None:
+                self.cache.remember(url, headers, ref)
+        return Exchange(response.status_code, reason, headers, body, now)
+
+    def _reuse(self, url: str, reason: str, headers: dict[str, str], now: dt.datetime) -> Exchange:
+        """304 Not Modified: the body comes from the archive; the run's WARC records a revisit."""
+        ref = self.cache.lookup(url)
+        try:
+            archived = read_record(self.cache.folder, ref)
+        except ArchiveError as exc:
+            self.cache.forget(url)  # the next attempt asks for the whole page again
+            raise _BodyError(f"304 for a page whose archived body is gone: {exc}") from None
+        if self.archive is not None:
+            self.archive.write_revisit(url, 304, reason, headers, ref, now)
+        return Exchange(archived.status, archived.reason, archived.headers, archived.body, now,
+                        revalidated=True)
 
     def _read_body(self, response: requests.Response) -> bytes:
         cap = self.settings.max_body_bytes
@@ -249,6 +298,11 @@ class PortalClient:
         if declared and declared.isdigit() and int(declared) != len(body) and "Content-Encoding" not in response.headers:
             raise _BodyError(f"body of {len(body)} bytes, Content-Length says {declared}")
         return body
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
 
 
 def _describe(exc: BaseException) -> str:

@@ -28,6 +28,7 @@ from cluster_etl.portal.text import (
     labelled_text,
     lines_of,
     links,
+    off_host_links,
     make_soup,
     one_strict,
     select_one_strict,
@@ -81,7 +82,8 @@ def parse_overview(html: str, url: str) -> raw.Overview:
     return raw.Overview(url=url, **figures,
                         member_total_is_lower_bound=bool(total and total.group("lower")),
                         as_of=_as_of(flat), source=labelled_text(lines, layout.SOURCE_LABELS),
-                        clusters=clusters)
+                        clusters=clusters,
+                        off_host_links=off_host_links(soup, url, layout.is_cluster_home_url))
 
 
 def _overview_clusters(soup: BeautifulSoup, url: str) -> list[raw.ClusterLink]:

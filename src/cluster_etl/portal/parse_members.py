@@ -19,6 +19,7 @@ from cluster_etl.portal.text import (
     is_text,
     links,
     make_soup,
+    off_host_links,
     page_target,
     text_of,
     tokens,
@@ -65,7 +66,8 @@ def parse_directory_page(html: str, url: str) -> raw.DirectoryPage:
         city, type_label = _assign(pieces or _pieces(nodes, skip), name)
         entries.append(raw.DirectoryEntry(name=name, city=city, member_type_label=type_label,
                                           detail_url=target))
-    return raw.DirectoryPage(url=url, entries=entries, next_url=_next_url(soup, url))
+    return raw.DirectoryPage(url=url, entries=entries, next_url=_next_url(soup, url),
+                             off_host_links=off_host_links(soup, url, layout.is_member_page_url))
 
 
 def _img_alt(a: Tag) -> str:

@@ -173,3 +173,16 @@ def links(soup: Tag, url: str, test: Callable[[str], bool]) -> list[tuple[Tag, s
         if href and (target := page_target(href, url)) is not None and test(target):
             found.append((a, target))
     return found
+
+
+def off_host_links(soup: Tag, url: str, test: Callable[[str], bool]) -> list[str]:
+    """Targets on another host that `test` would otherwise accept: reported, never followed."""
+    found: list[str] = []
+    for a in soup.find_all("a", href=True):
+        href = a["href"].strip()
+        if not href or not is_page_href(href):
+            continue
+        target = layout.canonical_url(href, url)
+        if not layout.same_host(target, url) and test(target) and target not in found:
+            found.append(target)
+    return found
