@@ -48,30 +48,34 @@ class ScriptedPortal:
         return sum(1 for _, p, _ in self.log if p == path)
 
 
+def write_reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+    """Answer one request with `reply`, faults included."""
+    if reply.delay:
+        time.sleep(reply.delay)
+    if reply.reset:
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        handler.close_connection = True
+        handler.connection.close()
+        return
+    handler.send_response(reply.status)
+    for name, value in reply.headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(reply.body)))
+    if reply.truncate_to is not None:
+        handler.send_header("Connection", "close")
+        handler.close_connection = True
+    handler.end_headers()
+    body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
+    with contextlib.suppress(OSError):
+        handler.wfile.write(body)
+
+
 def _handler(portal: ScriptedPortal):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):  # noqa: N802
-            reply = portal.next_reply(self.path, dict(self.headers))
-            if reply.delay:
-                time.sleep(reply.delay)
-            if reply.reset:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                self.close_connection = True
-                self.connection.close()
-                return
-            self.send_response(reply.status)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            if reply.truncate_to is not None:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
-            with contextlib.suppress(OSError):
-                self.wfile.write(body)
+            write_reply(self, portal.next_reply(self.path, dict(self.headers)))
 
         def log_message(self, *args):
             pass

@@ -1,3 +1,4 @@
+import threading
 import time
 
 import pytest
@@ -133,3 +134,97 @@ def test_slow_response_times_out_and_is_reported():
         with pytest.raises(FetchError):
             client.get(f"{base}/slow.html")
         assert time.monotonic() - started < 10
+
+
+def test_429_retry_after_in_seconds_is_honoured():
+    portal, settings = client_for({"/a.html": [Reply(status=429, headers={"Retry-After": "1"}), html("ok")]})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        assert client.get(f"{base}/a.html").text == "ok"
+    first, second = [t for t, p, _ in portal.log if p == "/a.html"]
+    assert second - first >= 0.95
+
+
+def test_503_retry_after_as_http_date_is_honoured():
+    from email.utils import formatdate
+
+    # HTTP dates have whole seconds: 2 s ahead means a wait between 1 and 2 s.
+    later = formatdate(time.time() + 2, usegmt=True)
+    portal, settings = client_for({"/a.html": [Reply(status=503, headers={"Retry-After": later}), html("ok")]})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        assert client.get(f"{base}/a.html").text == "ok"
+    first, second = [t for t, p, _ in portal.log if p == "/a.html"]
+    assert second - first >= 0.9
+
+
+def test_retry_after_is_capped():
+    portal, _ = client_for({"/a.html": [Reply(status=503, headers={"Retry-After": "3600"}), html("ok")]})
+    settings = FetchSettings(rate=0, retries=2, backoff_factor=0.01, max_retry_after=0.2)
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        started = time.monotonic()
+        assert client.get(f"{base}/a.html").text == "ok"
+        assert time.monotonic() - started < 5
+
+
+def test_connection_reset_is_retried():
+    portal, settings = client_for({"/a.html": [Reply(reset=True), Reply(reset=True), html("ok")]})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        assert client.get(f"{base}/a.html").text == "ok"
+    assert portal.hits("/a.html") == 3
+
+
+def test_response_slower_than_read_timeout_is_retried():
+    portal, _ = client_for({"/a.html": [Reply(delay=1.5, body=b"late"), html("on time")]})
+    settings = FetchSettings(rate=0, retries=2, backoff_factor=0.01, read_timeout=0.3)
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        assert client.get(f"{base}/a.html").text == "on time"
+
+
+def test_undecodable_body_is_retried_then_reported():
+    bad = Reply(body="Liège".encode("iso-8859-1"), headers={"Content-Type": "text/html; charset=utf-8"})
+    portal, settings = client_for({"/a.html": bad})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        with pytest.raises(FetchError, match="not valid utf-8"):
+            client.get(f"{base}/a.html")
+    assert portal.hits("/a.html") == 1 + FAST.retries
+
+
+def test_truncated_body_that_never_recovers_is_reported():
+    portal, settings = client_for({"/a.html": html("x" * 500, truncate_to=10)})
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        with pytest.raises(FetchError, match="cut short|Content-Length"):
+            client.get(f"{base}/a.html")
+
+
+def test_response_larger_than_the_cap_is_refused():
+    portal, _ = client_for({"/big.html": html("x" * 5000)})
+    settings = FetchSettings(rate=0, max_body_bytes=1000)
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        with pytest.raises(FetchError, match="larger than 1000 bytes"):
+            client.get(f"{base}/big.html")
+    assert portal.hits("/big.html") == 1  # not worth retrying
+
+
+def test_concurrency_bound_holds(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    portal, _ = client_for({"/a.html": Reply(delay=0.2, body=b"a")})
+    settings = FetchSettings(rate=0, concurrency=2)
+    in_flight, peak, lock = [0], [0], threading.Lock()
+    with serve(portal) as base, PortalClient(base, settings) as client:
+        client.load_robots()
+        original = client._session.get
+
+        def counting_get(*args, **kwargs):
+            with lock:
+                in_flight[0] += 1
+                peak[0] = max(peak[0], in_flight[0])
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+
+        monkeypatch.setattr(client._session, "get", counting_get)
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(lambda _: client.get(f"{base}/a.html"), range(6)))
+    assert peak[0] == 2

@@ -46,6 +46,7 @@ class RecordRef:
     offset: int
     record_id: str
     date: str
+    payload_digest: str
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class RunArchive:
                       original: RecordRef, when: dt.datetime) -> RecordRef:
         date = warc_date(when)
         record = self._writer.create_revisit_record(
-            url, digest=None, refers_to_uri=url, refers_to_date=original.date,
+            url, digest=original.payload_digest, refers_to_uri=url, refers_to_date=original.date,
             http_headers=_http_headers(status, reason, headers),
             warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": original.record_id,
                                "WARC-Profile": REVISIT_PROFILE})
@@ -112,7 +113,9 @@ class RunArchive:
         with self._lock:
             offset = self._fh.tell()
             self._writer.write_record(record)
-        return RecordRef(self.path.name, offset, record.rec_headers.get_header("WARC-Record-ID"), date)
+        headers = record.rec_headers
+        return RecordRef(self.path.name, offset, headers.get_header("WARC-Record-ID"), date,
+                         headers.get_header("WARC-Payload-Digest") or "")
 
     def close(self) -> None:
         with self._lock:

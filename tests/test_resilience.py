@@ -1,0 +1,175 @@
+"""The real flow against the sample portal behind a fault-injecting server on 127.0.0.1:
+faults that clear, a fault that never clears, replay of a recorded run, and an incremental run."""
+
+import datetime as dt
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cluster_etl import cli
+from cluster_etl.crawl import IncompleteRun
+from cluster_etl.publish import read_release_parquet
+from cluster_etl.sample.generate import write_sample_portal
+from cluster_etl.sample.server import _make_handler, serve_in_thread
+from cluster_etl.schema import TABLES
+from flows.refresh import refresh, replay
+from tests.portal_server import Reply, write_reply
+from tests.test_end_to_end import published_digest
+
+CLEAN_DAY, FAULTY_DAY, WARM_DAY = dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 3, 16)
+FAST_RETRIES = {"timeout": 1.0, "retries": 4, "retry_delay": 0.1, "rate": 0, "concurrency": 8}
+
+
+class FaultySample:
+    """Serves the sample portal; `plan` maps a request path to replies given before the real page."""
+
+    def __init__(self, root: Path):
+        self.plan: dict[str, list[Reply]] = {}
+        self.log: list[tuple[str, dict[str, str]]] = []
+        self._lock = threading.Lock()
+        content_types = json.loads((root / "_headers.json").read_text("utf-8"))
+        sample_handler = _make_handler(root, content_types)
+        faults = self
+
+        class Handler(sample_handler):
+            def do_GET(self):  # noqa: N802
+                fault = faults.next_fault(self.path, dict(self.headers))
+                if fault is None:
+                    return super().do_GET()
+                if fault.status == 0:  # a slow answer: wait, then the real page
+                    time.sleep(fault.delay)
+                    return super().do_GET()
+                return write_reply(self, fault)
+
+        self.handler = Handler
+
+    def next_fault(self, path: str, headers: dict[str, str]) -> Reply | None:
+        with self._lock:
+            self.log.append((path, headers))
+            queue = self.plan.get(path)
+            if not queue:
+                return None
+            return queue.pop(0) if len(queue) > 1 else queue[0]  # the last one repeats
+
+    def take_all(self, path: str, replies: list[Reply]) -> None:
+        """Give these replies in turn, then the real page (the sentinel None at the end)."""
+        self.plan[path] = [*replies, None]
+
+
+def slow(seconds: float) -> Reply:
+    return Reply(status=0, delay=seconds)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    root = tmp_path_factory.mktemp("portal")
+    manifest = write_sample_portal(root)
+    faulty = FaultySample(root)
+    with serve_in_thread(faulty.handler) as base:
+        yield base, faulty, manifest
+
+
+@pytest.fixture(scope="module")
+def clean(portal, tmp_path_factory):
+    base, faulty, _ = portal
+    out = tmp_path_factory.mktemp("clean")
+    faulty.plan.clear()
+    result = refresh(portal_url=base, out_dir=out, release_date=CLEAN_DAY, **FAST_RETRIES)
+    return out, result
+
+
+def release_bytes(out: Path, day: dt.date) -> dict[str, bytes]:
+    folder = out / "releases" / day.isoformat()
+    return {f"{t}.{ext}": (folder / f"{t}.{ext}").read_bytes() for t in TABLES for ext in ("csv", "json", "parquet")}
+
+
+def test_faults_that_clear_on_retry_publish_the_same_tables(portal, clean, tmp_path):
+    base, faulty, manifest = portal
+    clean_out, _ = clean
+    overview = "/sites/federateur/home/les-clusters.html"
+    home = "/sites/tweed/home.html"
+    directory_2 = "/sites/infopole/home/membres.html?page=2"
+    members = _some_member_paths(clean_out, 4)
+    faulty.take_all(overview, [Reply(status=503), Reply(status=503)])
+    faulty.take_all(home, [Reply(status=429, headers={"Retry-After": "1"})])
+    faulty.take_all(directory_2, [Reply(reset=True)])
+    faulty.take_all(members[0], [slow(2.5)])
+    faulty.take_all(members[1], [Reply(status=200, body=b"x" * 2000, truncate_to=100)])
+    faulty.take_all(members[2], [Reply(status=500), Reply(status=502)])
+    faulty.take_all(members[3], [Reply(reset=True), Reply(status=503, headers={"Retry-After": "1"})])
+    out = tmp_path / "faulty"
+    result = refresh(portal_url=base, out_dir=out, release_date=CLEAN_DAY, **FAST_RETRIES)
+    assert result.fetch["requests"] > clean[1].fetch["requests"]  # the faults were met and retried
+    assert all(not queue or queue == [None] for queue in faulty.plan.values())
+    assert release_bytes(out, CLEAN_DAY) == release_bytes(clean_out, CLEAN_DAY)
+    faulty.plan.clear()
+
+
+def test_a_fault_that_never_clears_publishes_nothing_and_keeps_the_previous_release(portal, clean, tmp_path):
+    base, faulty, _ = portal
+    clean_out, _ = clean
+    before = published_digest(clean_out)
+    member = _some_member_paths(clean_out, 1)[0]
+    faulty.plan[member] = [Reply(status=503)]  # forever
+    try:
+        with pytest.raises(IncompleteRun) as info:
+            refresh(portal_url=base, out_dir=clean_out, release_date=FAULTY_DAY,
+                    archive_dir=tmp_path / "archive", **{**FAST_RETRIES, "retries": 2})
+    finally:
+        faulty.plan.clear()
+    assert member in str(info.value) and "last status 503" in str(info.value)
+    assert published_digest(clean_out) == before
+
+
+def test_replay_of_a_recorded_run_gives_identical_tables(clean, tmp_path):
+    clean_out, result = clean
+    warc = result.archive
+    assert warc.parent == clean_out / "archive" and warc.name.endswith(".warc.gz")
+    replayed = replay(archive=warc, out_dir=tmp_path / "replayed", release_date=CLEAN_DAY)
+    assert release_bytes(tmp_path / "replayed", CLEAN_DAY) == release_bytes(clean_out, CLEAN_DAY)
+    assert replayed.fetch["pages"] == result.fetch["pages"]
+
+
+def test_replay_command_rebuilds_the_release_of_the_recorded_date(clean, tmp_path, capsys):
+    clean_out, result = clean
+    out = tmp_path / "backfill"
+    assert cli.main(["replay", str(result.archive), "--out", str(out)]) == cli.EXIT_OK
+    recorded_day = result.started.date()
+    assert release_bytes(out, recorded_day) == release_bytes(clean_out, CLEAN_DAY)
+    assert "release published" in capsys.readouterr().out
+    assert cli.main(["replay", str(tmp_path / "nope.warc.gz"), "--out", str(out)]) == cli.EXIT_INCOMPLETE
+
+
+def test_release_metadata_names_its_archive(clean):
+    clean_out, result = clean
+    package = json.loads((clean_out / "releases" / CLEAN_DAY.isoformat() / "datapackage.json").read_text("utf-8"))
+    assert package["cluster_etl"]["archive"] == f"archive/{result.archive.name}"
+
+
+def test_second_run_of_an_unchanged_portal_downloads_no_body(portal, clean):
+    base, faulty, manifest = portal
+    clean_out, first = clean
+    faulty.log.clear()
+    second = refresh(portal_url=base, out_dir=clean_out, release_date=WARM_DAY, **FAST_RETRIES)
+    missing = {p for p in manifest.missing_member_paths}
+    statuses = second.fetch["statuses"]
+    assert set(statuses) == {"304", "404"} and statuses["404"] == len(missing)
+    assert second.fetch["body_bytes"] == len(b"404 Not Found\n") * len(missing)
+    for path, headers in faulty.log:
+        if path not in missing:
+            assert "If-None-Match" in headers and "If-Modified-Since" in headers, path
+    assert release_bytes(clean_out, WARM_DAY) == release_bytes(clean_out, CLEAN_DAY)
+    frames = read_release_parquet(clean_out / "latest")
+    assert len(frames["memberships"]) == manifest.memberships
+
+
+def _some_member_paths(out: Path, count: int) -> list[str]:
+    """Paths of member pages that exist (from a published release)."""
+    from urllib.parse import urlsplit
+
+    frames = read_release_parquet(out / "releases" / CLEAN_DAY.isoformat())
+    urls = sorted(frames["memberships"]["member_page_url"])
+    return [urlsplit(u).path for u in urls[::97][:count]]
