@@ -3,15 +3,19 @@ faults that clear, a fault that never clears, replay of a recorded run, and an i
 
 import datetime as dt
 import json
+import re
 import threading
 import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from cluster_etl import cli
 from cluster_etl.crawl import IncompleteRun
+from cluster_etl.fetch import FetchSettings
 from cluster_etl.publish import read_release_parquet
+from cluster_etl.run import ValidationFailed
 from cluster_etl.sample.generate import write_sample_portal
 from cluster_etl.sample.server import _make_handler, serve_in_thread
 from cluster_etl.schema import TABLES
@@ -173,3 +177,48 @@ def _some_member_paths(out: Path, count: int) -> list[str]:
     frames = read_release_parquet(out / "releases" / CLEAN_DAY.isoformat())
     urls = sorted(frames["memberships"]["member_page_url"])
     return [urlsplit(u).path for u in urls[::97][:count]]
+
+
+def test_robots_txt_disallowing_a_directory_is_obeyed_and_named(portal, tmp_path):
+    base, faulty, _ = portal
+    directory = "/sites/tweed/home/membres.html"
+    faulty.plan["/robots.txt"] = [Reply(body=f"User-agent: *\nDisallow: {directory}\n".encode(),
+                                        headers={"Content-Type": "text/plain"})]
+    faulty.log.clear()
+    try:
+        with pytest.raises(IncompleteRun) as info:
+            refresh(portal_url=base, out_dir=tmp_path / "out", release_date=CLEAN_DAY, **FAST_RETRIES)
+    finally:
+        faulty.plan.clear()
+    assert f"{base}{directory}: disallowed by robots.txt" in str(info.value)
+    assert not any(path.startswith(directory) for path, _ in faulty.log)
+    assert not (tmp_path / "out" / "releases").exists()
+
+
+def test_endless_pagination_is_a_finding_not_an_endless_loop(portal, tmp_path):
+    base, faulty, _ = portal
+    directory = "/sites/tweed/home/membres.html"
+    member = "memberList/" + _first_tweed_member(faulty, base)
+    for page in range(1, 3 * FetchSettings.max_directory_pages):
+        path = directory if page == 1 else f"{directory}?page={page}"
+        faulty.plan[path] = [Reply(body=(f'<ul><li><a href="membres/{member}">M</a> Namur PME</li></ul>'
+                                         f'<a href="membres.html?page={page + 1}">Suivant</a>').encode(),
+                                   headers={"Content-Type": "text/html; charset=utf-8"})]
+    faulty.log.clear()
+    try:
+        try:
+            report = refresh(portal_url=base, out_dir=tmp_path / "out", release_date=CLEAN_DAY,
+                             **FAST_RETRIES).report
+        except ValidationFailed as failed:
+            report = failed.result.report
+    finally:
+        faulty.plan.clear()
+    names = [c.name for c in report.checks]
+    assert "directory_page_cap:tweed" in names
+    asked = [p for p, _ in faulty.log if p.startswith(directory)]
+    assert len(asked) == FetchSettings.max_directory_pages
+
+
+def _first_tweed_member(faulty: FaultySample, base: str) -> str:
+    html = requests.get(f"{base}/sites/tweed/home/membres.html", timeout=10).text
+    return re.search(r"memberList/([a-z0-9-]+\.html)", html).group(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -15,6 +15,15 @@ from cluster_etl import __version__
 from cluster_etl.fetch.archive import ArchiveError, RunArchive, ValidatorCache, read_record
 from cluster_etl.fetch.decode import DecodeError, decode_body
 from cluster_etl.fetch.politeness import Pacer, RobotsRules
+from cluster_etl.fetch.types import (
+    Exchange,
+    FetchError,
+    FetchStats,
+    OffHost,
+    Page,
+    RobotsDisallowed,
+    _BodyError,
+)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -43,52 +52,6 @@ class FetchSettings:
         return f"cluster-etl/{__version__} (+{self.contact_url})"
 
 
-@dataclass(frozen=True)
-class Page:
-    url: str  # the URL asked for
-    final_url: str  # after redirects on the same host
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    text: str
-    retrieved_at: dt.datetime
-    revalidated: bool = False  # the portal answered 304 and the archived body was reused
-
-
-class FetchError(Exception):
-    """A page could not be fetched: after retries, off-host, disallowed, or malformed."""
-
-    def __init__(self, url: str, reason: str, status: int | None = None):
-        super().__init__(f"{url}: {reason}" + (f" (last status {status})" if status else ""))
-        self.url = url
-        self.reason = reason
-        self.status = status
-
-
-class RobotsDisallowed(FetchError):
-    pass
-
-
-class OffHost(FetchError):
-    pass
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """What one request brought back (after urllib3's retries), before any judgement."""
-
-    status: int
-    reason: str
-    headers: dict[str, str]
-    body: bytes
-    received_at: dt.datetime
-    revalidated: bool = False  # a 304: body and headers are the archived ones
-
-
-class _BodyError(Exception):
-    pass
-
-
 class CappedRetry(Retry):
     """urllib3's Retry, with Retry-After waits capped so a hostile header cannot stall a run."""
 
@@ -102,26 +65,6 @@ class CappedRetry(Retry):
     def get_retry_after(self, response):  # type: ignore[override]
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, self.max_retry_after)
-
-
-@dataclass
-class FetchStats:
-    requests: int = 0
-    pages: int = 0
-    body_bytes: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def record(self, attempts: int, status: int, body_bytes: int) -> None:
-        with self._lock:
-            self.requests += attempts
-            self.pages += 1
-            self.body_bytes += body_bytes
-            self.statuses[status] = self.statuses.get(status, 0) + 1
-
-    def as_dict(self) -> dict:
-        return {"requests": self.requests, "pages": self.pages, "body_bytes": self.body_bytes,
-                "statuses": {str(k): v for k, v in sorted(self.statuses.items())}}
 
 
 class PortalClient:

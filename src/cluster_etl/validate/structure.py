@@ -1,9 +1,5 @@
-"""Checks over the clean tables -> a Report (validation.json); a failed check blocks publication.
-
-Each check_* function returns a list of `Check`; `validate` runs them all and appends the
-normalisation and crawl findings unchanged. Checks never raise on bad data: a table that lacks a
-column the check needs yields a failed Check saying so.
-"""
+"""Structural checks: the clean tables against schema.py (columns, types, values), their primary
+and foreign keys, and the tables that must not be empty; plus the helpers all checks share."""
 
 from __future__ import annotations
 
@@ -17,8 +13,7 @@ from typing import Any, Protocol
 import pandas as pd
 from pandas.api.types import is_object_dtype
 
-from cluster_etl import raw
-from cluster_etl.schema import TABLES, Check, CheckStatus, Column, Report, Table
+from cluster_etl.schema import TABLES, Check, Column, Table
 
 NON_EMPTY_TABLES = ("clusters", "members", "memberships")
 _EXAMPLES = 3  # offending values quoted in a detail
@@ -47,11 +42,6 @@ def table_frame(tables: Tables, name: str) -> pd.DataFrame:
 def is_null(value: Any) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (
         isinstance(value, float) and math.isnan(value))
-
-
-def percent_half_up(part: int, whole: int) -> int:
-    """100 * part / whole rounded half up, in exact integer arithmetic (74.5 -> 75)."""
-    return (200 * part + whole) // (2 * whole)
 
 
 def _examples(values: Iterable[Any]) -> str:
@@ -205,129 +195,3 @@ def check_not_empty(tables: Tables) -> list[Check]:
         checks.append(Check(f"not_empty:{name}", "pass" if rows else "fail", expected="> 0",
                             observed=rows, detail=detail))
     return checks
-
-
-# --- totals ------------------------------------------------------------------------------------
-
-def check_cluster_count(tables: Tables, overview: raw.Overview) -> Check:
-    in_overview = len(overview["clusters"])
-    in_table = len(tables.clusters)
-    declared = overview["declared_cluster_count"]
-    counts = f"overview table {in_overview}, clusters table {in_table}, prose {declared}"
-    if declared is None:
-        return Check("cluster_count", "fail", expected=None, observed=in_table,
-                     detail=f"no cluster count found in the overview prose (layout change?); {counts}")
-    if in_overview == in_table == declared:
-        return Check("cluster_count", "pass", expected=declared, observed=in_table, detail=counts)
-    named = {"overview table": in_overview, "clusters table": in_table, "prose": declared}
-    odd = [k for k, v in named.items() if list(named.values()).count(v) == 1]
-    which = f"the {odd[0]} disagrees" if len(odd) == 1 else "all three disagree"
-    detail = f"{which}: {counts}"
-    if "cluster_id" in tables.clusters.columns:
-        ids_overview = {c["cluster_id"] for c in overview["clusters"]}
-        ids_table = set(tables.clusters["cluster_id"].dropna().tolist())
-        detail += (f"; only in overview {sorted(ids_overview - ids_table)}, "
-                   f"only in clusters table {sorted(ids_table - ids_overview)}")
-    return Check("cluster_count", "fail", expected=declared, observed=in_table, detail=detail)
-
-
-def check_membership_total(tables: Tables, overview: raw.Overview) -> Check:
-    total, lower_bound = overview["member_total"], overview["member_total_is_lower_bound"]
-    observed = len(tables.memberships)
-    if total is None:
-        return Check("membership_total", "fail", observed=observed,
-                     detail="no member total found in the overview prose (layout change?)")
-    ok = observed > total if lower_bound else observed == total
-    expected: Any = f"> {total}" if lower_bound else total
-    detail = f"{observed} memberships; the overview declares {'more than ' if lower_bound else ''}{total}"
-    if "declared_member_count" in tables.clusters.columns:
-        declared = [v for v in tables.clusters["declared_member_count"].tolist() if not is_null(v)]
-        detail += f"; clusters' declared counts add up to {sum(int(v) for v in declared)}"
-    return Check("membership_total", "pass" if ok else "fail", expected=expected, observed=observed,
-                 detail=detail)
-
-
-def check_shares(tables: Tables, overview: raw.Overview) -> list[Check]:
-    """Companies and SMEs as whole percents of the memberships, against the overview's figures."""
-    members, memberships = tables.members, tables.memberships
-    missing = _missing(members, ("member_id", "member_type", "size_class")) + _missing(
-        memberships, ("member_id",))
-    kinds = {} if missing else dict(zip(members["member_id"].tolist(), zip(
-        members["member_type"].tolist(), members["size_class"].tolist())))
-    of_memberships = [] if missing else [kinds.get(m, (None, None))
-                                         for m in memberships["member_id"].tolist()]
-    whole = len(memberships)
-    checks = []
-    for name, what, declared, part in (
-            ("company_share", "companies", overview["company_share_pct"],
-             sum(t == "company" for t, _ in of_memberships)),
-            ("sme_share", "SMEs", overview["sme_share_pct"],
-             sum(t == "company" and s == "sme" for t, s in of_memberships))):
-        if missing:
-            check = Check(name, "fail", expected=declared, detail=f"column(s) missing: {missing}")
-        elif declared is None:
-            check = Check(name, "fail", detail=f"no {what} share found in the overview prose "
-                                               "(layout change?)")
-        elif whole == 0:
-            check = Check(name, "fail", expected=declared, detail="no memberships to take a share of")
-        else:
-            observed = percent_half_up(part, whole)
-            check = Check(name, "pass" if observed == declared else "fail", expected=declared,
-                          observed=observed,
-                          detail=f"{part} of {whole} memberships are {what}: "
-                                 f"{100 * part / whole:.2f}%, {observed}% rounded half up; "
-                                 f"the overview declares {declared}%")
-        checks.append(check)
-    return checks
-
-
-def check_headline_totals(tables: Tables, overview: raw.Overview) -> list[Check]:
-    """The SPEC's checks of the scraped tables against the overview page's headline figures."""
-    return [check_cluster_count(tables, overview), check_membership_total(tables, overview),
-            *check_shares(tables, overview)]
-
-
-def check_cluster_counts(tables: Tables) -> list[Check]:
-    """Per cluster, directory entries vs the count its home page declares.
-
-    A disagreement is a finding (warn); a directory that listed nothing while the cluster declares
-    members means the directory markup was not understood: fail.
-    """
-    clusters = tables.clusters
-    if missing := _missing(clusters, ("cluster_id", "declared_member_count", "listed_member_count")):
-        return [Check("cluster_member_counts", "fail", detail=f"column(s) missing: {missing}")]
-    checks, disagreeing = [], []
-    for cluster_id, declared, listed in zip(*(clusters[c].tolist() for c in (
-            "cluster_id", "declared_member_count", "listed_member_count"))):
-        declared = None if is_null(declared) else int(declared)
-        listed = None if is_null(listed) else int(listed)
-        if declared is not None and declared == listed:
-            continue
-        name = f"cluster_member_count:{cluster_id}"
-        if declared is None:
-            check = Check(name, "warn", observed=listed,
-                          detail="the cluster's home page declares no member count")
-        elif not listed and declared > 0:
-            check = Check(name, "fail", expected=declared, observed=listed,
-                          detail="the directory listed no member while the cluster declares some "
-                                 "(layout change?)")
-        else:
-            check = Check(name, "warn", expected=declared, observed=listed,
-                          detail=f"directory lists {listed}, home page declares {declared}")
-        checks.append(check)
-        disagreeing.append(f"{cluster_id} ({listed} listed / {declared} declared)")
-    worst: CheckStatus = "fail" if any(c.status == "fail" for c in checks) else "warn" if checks else "pass"
-    summary = Check("cluster_member_counts", worst, expected=0, observed=len(disagreeing),
-                    detail=("disagreeing: " + ", ".join(disagreeing)) if disagreeing
-                    else f"all {len(clusters)} clusters list as many members as they declare")
-    return [summary, *checks]
-
-
-def validate(tables: Tables, overview: raw.Overview, findings: Iterable[Check] = ()) -> Report:
-    """All checks, then the given findings in their order, then any of tables.findings they did
-    not already include (the same objects are not repeated)."""
-    checks = [*check_schema(tables), *check_keys(tables), *check_not_empty(tables),
-              *check_headline_totals(tables, overview), *check_cluster_counts(tables)]
-    carried = list(findings)
-    carried += [f for f in tables.findings if not any(f is c for c in carried)]
-    return Report(checks=checks + carried)
