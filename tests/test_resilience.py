@@ -153,7 +153,7 @@ def test_release_metadata_names_its_archive(clean):
     assert package["cluster_etl"]["archive"] == f"archive/{result.archive.name}"
 
 
-def test_second_run_of_an_unchanged_portal_downloads_no_body(portal, clean):
+def test_second_run_of_an_unchanged_portal_downloads_no_body(portal, clean, tmp_path):
     base, faulty, manifest = portal
     clean_out, first = clean
     faulty.log.clear()
@@ -168,6 +168,9 @@ def test_second_run_of_an_unchanged_portal_downloads_no_body(portal, clean):
     assert release_bytes(clean_out, WARM_DAY) == release_bytes(clean_out, CLEAN_DAY)
     frames = read_release_parquet(clean_out / "latest")
     assert len(frames["memberships"]) == manifest.memberships
+    # The warm run's WARC holds revisits; replay finds their bodies in the earlier WARC beside it.
+    replay(archive=second.archive, out_dir=tmp_path / "replayed", release_date=WARM_DAY)
+    assert release_bytes(tmp_path / "replayed", WARM_DAY) == release_bytes(clean_out, WARM_DAY)
 
 
 def _some_member_paths(out: Path, count: int) -> list[str]:
