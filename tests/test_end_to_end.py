@@ -191,3 +191,13 @@ def test_cli_reports_a_layout_change_of_the_overview(sample, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "layout changed" in err and OVERVIEW.as_posix() in err
     assert not (out / "releases").exists() and not (out / "latest").exists()
+
+
+def test_cli_refresh_sample_serves_the_bundled_portal_and_publishes(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["refresh", "--sample", "--out", str(out), "--release-date", "2026-03-01"]) == cli.EXIT_OK
+    printed = capsys.readouterr().out
+    assert "sample portal served at http://127.0.0.1:" in printed
+    assert "memberships   1050" in printed and "validation    PASS" in printed
+    assert (out / "latest" / "validation.json").exists()
+    assert len(list((out / "archive").glob("*.warc.gz"))) == 1
