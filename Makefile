@@ -3,11 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= output
-# Prefect runs its temporary local server inside the project; never phone home.
+# Prefect keeps its temporary local server's state inside the project (other defaults:
+# src/cluster_etl/prefect_env.py).
 export PREFECT_HOME ?= $(CURDIR)/.prefect
-export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
-export PREFECT_SERVER_UI_ENABLED ?= false
-export DO_NOT_TRACK ?= 1
 
 .PHONY: run test bench clean
 

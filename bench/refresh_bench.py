@@ -9,15 +9,14 @@ Prefect's temporary server is started first and timed apart. Run with `make benc
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-for key, value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_UI_ENABLED": "false",
-                   "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}.items():
-    os.environ.setdefault(key, value)
+from cluster_etl.prefect_env import quiet_prefect
+
+quiet_prefect(PREFECT_LOGGING_LEVEL="WARNING")
 
 from prefect import flow  # noqa: E402
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
-from prefect.task_runners import ThreadPoolTaskRunner
+from cluster_etl.prefect_env import quiet_prefect
 
-from cluster_etl import crawl, normalise, publish, run, validate
-from cluster_etl.fetch import FetchSettings, PortalClient, recording_client, replay_client
-from cluster_etl.raw import ClusterLink, RawCluster, RawPortal
+quiet_prefect()  # before Prefect is imported: whoever imports the flow runs it quietly
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.cache_policies import NONE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from cluster_etl import crawl, normalise, publish, run, validate  # noqa: E402
+from cluster_etl.fetch import FetchSettings, PortalClient, recording_client, replay_client  # noqa: E402
+from cluster_etl.raw import ClusterLink, RawCluster, RawPortal  # noqa: E402
 
 ARCHIVE_DIRNAME = "archive"
 FETCH_TASK_RETRIES = 1

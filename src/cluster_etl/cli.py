@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,14 +14,6 @@ SAMPLE_RATE = 0.0  # loopback: no limit
 SAMPLE_CONCURRENCY = 8
 
 EXIT_OK, EXIT_INVALID, EXIT_INCOMPLETE, EXIT_LAYOUT, EXIT_PUBLISH = 0, 1, 2, 3, 4
-
-
-def _quiet_prefect() -> None:
-    """Prefect's temporary local server must not phone home; give it time on a loaded machine."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _date(text: str) -> dt.date:
@@ -76,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sample-portal":
         return cmd_sample_portal(args)
-    _quiet_prefect()
     if args.command == "replay":
         return cmd_replay(args)
     return cmd_refresh(args)

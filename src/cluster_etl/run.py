@@ -97,7 +97,6 @@ class RunResult:
     release: Path | None = None
     archive: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, filled as they end
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, raw: RawPortal, tables, report: Report, stats, started: dt.datetime,
@@ -133,7 +132,6 @@ class RunResult:
             "user_agent": settings.user_agent,
             "fetch": self.fetch,
             "archive": _relative(self.archive, out_dir) if self.archive else None,
-            **self.extra,
         }
 
     def summary_lines(self) -> list[str]:

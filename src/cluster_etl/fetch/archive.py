@@ -59,7 +59,6 @@ class Archived:
     headers: dict[str, str]
     body: bytes
     date: dt.datetime
-    ref: RecordRef | None = None  # for a revisit: the record whose body it reuses
 
 
 def warc_date(when: dt.datetime) -> str:
@@ -123,13 +122,13 @@ class RunArchive:
                 self._fh.close()
 
 
-def _archived(record, ref: RecordRef | None = None) -> Archived:
+def _archived(record) -> Archived:
     status_line = record.http_headers.get_statuscode()
     reason = record.http_headers.statusline.partition(" ")[2]
     return Archived(
         url=record.rec_headers.get_header("WARC-Target-URI"), status=int(status_line), reason=reason,
         headers=dict(record.http_headers.headers), body=record.raw_stream.read(),
-        date=parse_warc_date(record.rec_headers.get_header("WARC-Date")), ref=ref)
+        date=parse_warc_date(record.rec_headers.get_header("WARC-Date")))
 
 
 def read_record(folder: Path, ref: RecordRef) -> Archived:

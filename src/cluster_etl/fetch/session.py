@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cluster_etl import __version__
-from cluster_etl.fetch.archive import Archived, RunArchive, ValidatorCache, read_run
+from cluster_etl.fetch.archive import Archived, RunArchive, ValidatorCache, parse_warc_date, read_run
 from cluster_etl.fetch.client import Exchange, FetchError, FetchSettings, PortalClient
 
 
@@ -38,7 +38,7 @@ class ReplayClient(PortalClient):
     def __init__(self, warc: Path):
         info, records = read_run(warc)
         self.warc = Path(warc)
-        self.started = dt.datetime.fromisoformat(info["started"].replace("Z", "+00:00"))
+        self.started = parse_warc_date(info["started"])
         recorded = {f.name: info.get("settings", {}).get(f.name, f.default)
                     for f in dataclasses.fields(FetchSettings)}
         # No pacing and no retries: the answers are on disk and would not change.
