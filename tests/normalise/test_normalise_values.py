@@ -9,7 +9,7 @@ import pytest
 
 from cluster_etl.normalise import (
     collapse_whitespace, fold, normalise_city, normalise_email, normalise_enterprise_number,
-    normalise_member_type, normalise_postal_code, normalise_text, normalise_website, province_for,
+    normalise_member_type, normalise_phone, normalise_postal_code, normalise_text, normalise_website, province_for,
     region_for, split_legal_form)
 from cluster_etl.schema import LEGAL_FORMS, MEMBER_TYPES, PROVINCES, REGIONS, SIZE_CLASSES
 
@@ -22,6 +22,7 @@ from cluster_etl.schema import LEGAL_FORMS, MEMBER_TYPES, PROVINCES, REGIONS, SI
     ("Thales\t\tBelgium\n", "Thales Belgium"),
     ("Thales \r\n Belgium", "Thales Belgium"),
     ("a\u200bb", "a b"),
+    ("Thales\x01\x0bBelgium\x7f", "Thales Belgium"),  # control characters: no file can hold them
     ("", ""),
     (None, ""),
     (float("nan"), ""),
@@ -318,3 +319,31 @@ def test_nan_is_no_value_everywhere():
     nan = math.nan
     assert (normalise_email(nan), normalise_website(nan), normalise_city(nan),
             normalise_postal_code(nan), split_legal_form(nan)) == ("", "", "", "", ("", ""))
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("081 23 45 67", ("+3281234567", True)),
+    ("081/23.45.67", ("+3281234567", True)),
+    ("Tél. : 081-23 45 67", ("+3281234567", True)),
+    ("+32 (0)4\u00a0366 12 34", ("+3243661234", True)),
+    ("0475 12 34 56", ("+32475123456", True)),
+    ("+33 1 23 45 67 89", ("+33123456789", True)),  # a French number stays French
+    ("0032 81 23 45 67", ("+3281234567", True)),
+    (None, ("", True)),
+    ("  ", ("", True)),
+    ("bureau  central", ("bureau central", False)),
+    ("12", ("12", False)),
+    ("02 123 45 67 ext 4", ("02 123 45 67 ext 4", False)),  # E.164 has no extension
+])
+def test_normalise_phone_gives_e164_or_the_published_text(raw, expected):
+    assert normalise_phone(raw) == expected
+
+
+def test_unparsable_phone_is_a_finding_naming_the_page():
+    from cluster_etl.normalise import normalise_members
+    from tests.normalise.test_normalise_members import frame, row
+
+    members, _, findings = normalise_members(frame(row("a", "acme", name="Acme SA", phone="bureau")))
+    assert members["phone"].tolist() == ["bureau"]
+    [finding] = [f for f in findings if f.name == "phone_unparsed"]
+    assert finding.status == "warn" and "acme" in finding.detail and "'bureau'" in finding.detail

@@ -6,7 +6,7 @@
 - `frames`: `conform`, which gives a DataFrame exactly the columns, order and dtypes of schema.TABLES.
 """
 
-from cluster_etl.normalise.contacts import normalise_email, normalise_website
+from cluster_etl.normalise.contacts import normalise_email, normalise_phone, normalise_website
 from cluster_etl.normalise.frames import conform, empty_table, frame_from_records
 from cluster_etl.normalise.identifiers import (
     format_enterprise_number, normalise_enterprise_number, normalise_postal_code, province_for,
@@ -22,6 +22,6 @@ __all__ = [
     "FRAME_COLUMNS", "NormalisedTables", "build_member_types", "collapse_whitespace", "conform",
     "empty_table", "fold", "format_enterprise_number", "frame_from_records", "normalise",
     "normalise_city", "normalise_clusters", "normalise_email", "normalise_enterprise_number",
-    "normalise_member_type", "normalise_members", "normalise_postal_code", "normalise_text",
+    "normalise_member_type", "normalise_members", "normalise_phone", "normalise_postal_code", "normalise_text",
     "normalise_website", "province_for", "raw_members_frame", "region_for", "split_legal_form",
 ]

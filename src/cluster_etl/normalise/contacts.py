@@ -1,10 +1,12 @@
-"""Scalar cleaners for contact details: e-mail addresses and websites."""
+"""Scalar cleaners for contact details: e-mail addresses, websites and phone numbers."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+import phonenumbers
 
 from cluster_etl.normalise.text import collapse_whitespace
 
@@ -69,3 +71,22 @@ def normalise_website(raw: Any) -> str:
         if url:
             return url
     return ""
+
+
+PHONE_REGION = "BE"  # numbers written without a country code are Belgian
+
+
+def normalise_phone(raw: Any) -> tuple[str, bool]:
+    """(E.164 form, True) for a valid number, Belgian unless it says otherwise: `081/23.45.67`
+    -> `+3281234567`; (the text as published, whitespace collapsed, False) when phonenumbers
+    cannot read one valid number in it (the caller reports it); ("", True) for no text."""
+    text = collapse_whitespace(raw)
+    if not text:
+        return "", True
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return text, False
+    if number.extension or not phonenumbers.is_valid_number(number):
+        return text, False  # E.164 has no extension: keep what was published
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), True

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from cluster_etl.normalise.contacts import normalise_email, normalise_website
+from cluster_etl.normalise.contacts import normalise_email, normalise_phone, normalise_website
 from cluster_etl.normalise.dedup import Entry, GroupKey, group_keys, member_ids, warn
 from cluster_etl.normalise.frames import frame_from_records
 from cluster_etl.normalise.identifiers import (
@@ -70,6 +70,10 @@ def _clean_entry(row: dict[str, Any]) -> tuple[Entry, list[Check]]:
                              f"{where}: published {published['enterprise_number']!r}, {problem}",
                              expected="valid enterprise number",
                              observed=published["enterprise_number"]))
+    phone, phone_ok = normalise_phone(row["phone"])
+    if not phone_ok:
+        findings.append(warn("phone_unparsed", f"{where}: published {phone!r} is not one valid phone "
+                             "number; kept as published", expected="phone number", observed=phone))
     values = {
         "name": name, "legal_form": legal_form, "enterprise_number": enterprise_number,
         "street": normalise_text(row["street"]),
@@ -77,7 +81,7 @@ def _clean_entry(row: dict[str, Any]) -> tuple[Entry, list[Check]]:
         "city": normalise_city(_first(row["city"], row["directory_city"])),
         "website": normalise_website(published["website"]),
         "email": normalise_email(published["email"]),
-        "phone": normalise_text(row["phone"]), "activities": normalise_text(row["activities"]),
+        "phone": phone, "activities": normalise_text(row["activities"]),
     }
     for field, what in (("postal_code", "4-digit postal code"), ("email", "e-mail address"),
                         ("website", "website URL")):

@@ -12,7 +12,7 @@ from cluster_etl.normalise.frames import frame_from_records
 from cluster_etl.normalise.members import normalise_members, raw_members_frame
 from cluster_etl.normalise.text import collapse_whitespace, is_missing
 from cluster_etl.raw import RawPortal
-from cluster_etl.schema import TABLES, Check
+from cluster_etl.schema import SNAPSHOT_TABLES, Check
 
 
 @dataclass
@@ -26,8 +26,8 @@ class NormalisedTables:
     findings: list[Check] = field(default_factory=list)  # status "warn"
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """Table name -> DataFrame, in schema.TABLES order."""
-        return {name: getattr(self, name) for name in TABLES}
+        """Table name -> DataFrame, in schema.SNAPSHOT_TABLES order."""
+        return {name: getattr(self, name) for name in SNAPSHOT_TABLES}
 
 
 def normalise_clusters(raw: RawPortal) -> pd.DataFrame:

@@ -13,7 +13,9 @@ from typing import Any
 
 # Python's \s already covers NBSP (U+00A0) and the narrow NBSP (U+202F); zero-width characters
 # are not whitespace for Python but are invisible on the page, so they go too.
-_WHITESPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+# Control characters count as whitespace: a page may carry them, and no spreadsheet or XML
+# file can hold most of them.
+_WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]+")
 # Letters that NFKD does not decompose into a base letter plus accents.
 _FOLD_EXTRA = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "ß": "ss"})
 _NON_WORD = re.compile(r"[\W_]+")
@@ -29,7 +31,8 @@ def is_missing(value: Any) -> bool:
 
 
 def collapse_whitespace(s: Any) -> str:
-    """Runs of any whitespace (NBSP, tabs, newlines included) -> one space; stripped."""
+    """Runs of any whitespace (NBSP, tabs, newlines, control characters included) -> one space;
+    stripped."""
     if is_missing(s):
         return ""
     return _WHITESPACE.sub(" ", str(s)).strip()
