@@ -1,11 +1,15 @@
 """Deterministic sample portal: the cluster portal as SPEC.md describes it on 30 June 2008.
 
-`write_sample_portal(root, seed)` writes a static site whose folders mirror the URL paths;
+`write_sample_portal(root, seed, week)` writes a static site whose folders mirror the URL paths;
 server.py adds the two rewrites a static server lacks (`membres.html?page=N` ->
 `membres.page-N.html`, and the old form `/X/...` -> `/sites/X/...`). One `random.Random(seed)`
-drives every choice: the same seed gives byte-identical files. model.py draws the organisations
-and their directory entries, render.py turns them into HTML; this module writes the files and
-returns the manifest.
+drives every choice of week 0: the same seed gives byte-identical files. model.py draws the
+organisations and their directory entries, weeks.py applies later weeks (members joining, leaving,
+moving, changing; pages re-noised) with random generators of their own, render.py turns them into
+HTML; this module writes the files and returns the manifest, with the ground truth of a later
+week versus week 0. Rewriting a folder with another week removes the detail and directory pages
+the new week no longer has and leaves unchanged files alone (their mtime, the server's
+Last-Modified, included).
 
 Organisation names, streets, phone numbers, e-mail addresses, websites and enterprise numbers are
 invented; places and postal codes are real (places.py). Quirks of SPEC.md, each several times:
@@ -34,13 +38,14 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cluster_etl.sample import places as P
 from cluster_etl.sample.model import TYPE_TARGETS, Entry, Org, label_type, make_entries, make_organisations
 from cluster_etl.sample.render import (FORMATS, OVERVIEW_PATH, render_directory, render_home, render_member,
                                        render_overview)
+from cluster_etl.sample.weeks import WeekChanges, apply_weeks
 
 __all__ = ["SampleManifest", "build_manifest", "write_sample_portal"]
 
@@ -80,6 +85,14 @@ class SampleManifest:
     old_form_member_links: int
     member_pages: int
     files: int
+    # Ground truth of a week >= 1 versus week 0 (empty for week 0); see weeks.py and WeekChanges.
+    week: int = 0
+    joined: list[tuple[str, str]] = field(default_factory=list)  # (cluster_id, member_id): new, moved in
+    left: list[tuple[str, str]] = field(default_factory=list)  # (cluster_id, member_id): gone, moved out
+    members_added: list[str] = field(default_factory=list)
+    members_removed: list[str] = field(default_factory=list)
+    members_changed: dict[str, list[str]] = field(default_factory=dict)  # member_id -> members columns
+    renoised_paths: list[str] = field(default_factory=list)  # detail pages changed by noise only
 
 
 def pct(part: int, whole: int) -> int:
@@ -90,15 +103,25 @@ def pct(part: int, whole: int) -> int:
 ROBOTS = "User-agent: *\nDisallow: /intranet/\nDisallow: /sites/*/membres-prives/\n"
 
 
-def _write(root: Path, url_path: str, text: str, encoding: str = "utf-8") -> int:
-    path = root / url_path.lstrip("/")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode(encoding, "xmlcharrefreplace"))
-    return 1
+def _add_file(files: dict[str, bytes], url_path: str, text: str, encoding: str = "utf-8") -> None:
+    files[url_path] = text.encode(encoding, "xmlcharrefreplace")
 
 
-def write_sample_portal(root: Path, seed: int = 2008) -> SampleManifest:
-    """Write the sample portal's files under `root` (best a new folder) and return what was written."""
+def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    """Write what changed; remove the .html pages under sites/ that an earlier write left."""
+    for url_path, data in files.items():
+        path = root / url_path.lstrip("/")
+        if not (path.is_file() and path.read_bytes() == data):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    wanted = {root / url_path.lstrip("/") for url_path in files}
+    for path in sorted((root / "sites").rglob("*.html")):
+        if path not in wanted:
+            path.unlink()
+
+
+def write_sample_portal(root: Path, seed: int = 2008, week: int = 0) -> SampleManifest:
+    """Write the sample portal of `week` (0: 30 June 2008; N: N weeks of changes later) under `root`."""
     rng = random.Random(seed)
     orgs = make_organisations(rng)
     by_cluster = make_entries(rng, orgs)
@@ -108,32 +131,36 @@ def write_sample_portal(root: Path, seed: int = 2008) -> SampleManifest:
     latin = [e for e in all_entries if e is not missing and len(e.org.clusters) == 1
              and not e.city.isascii()]
     meta_page, header_page = rng.sample(latin, 2)
+    changes = apply_weeks(seed, week, orgs, by_cluster, frozen=[missing, meta_page, header_page])
     headers = {meta_page.path: "text/html", header_page.path: "text/html; charset=iso-8859-1"}
     declared = {c: len(es) + (c == MISMATCH_CLUSTER) for c, es in by_cluster.items()}
     pages: dict[str, int] = {}
-    files = _write(root, "/robots.txt", ROBOTS) + _write(root, OVERVIEW_PATH, render_overview())
+    files: dict[str, bytes] = {}
+    _add_file(files, "/robots.txt", ROBOTS)
+    _add_file(files, OVERVIEW_PATH, render_overview())
     for i, c in enumerate(P.CLUSTERS):
         cid = c.cluster_id
-        files += _write(root, f"/sites/{cid}/home.html", render_home(i, c, declared[cid]))
+        _add_file(files, f"/sites/{cid}/home.html", render_home(i, c, declared[cid]))
         directory = render_directory(i, c, by_cluster[cid])
         pages[cid] = len(directory)
         for p, text in enumerate(directory, 1):
-            files += _write(root, f"/sites/{cid}/home/membres{'' if p == 1 else f'.page-{p}'}.html", text)
+            _add_file(files, f"/sites/{cid}/home/membres{'' if p == 1 else f'.page-{p}'}.html", text)
         for e in by_cluster[cid]:
             if e is meta_page:
-                meta = '<meta charset="iso-8859-1">'
-                files += _write(root, e.path, render_member(i, e, meta), "iso-8859-1")
+                _add_file(files, e.path, render_member(i, e, '<meta charset="iso-8859-1">'), "iso-8859-1")
             elif e is header_page:
-                files += _write(root, e.path, render_member(i, e, ""), "iso-8859-1")
+                _add_file(files, e.path, render_member(i, e, ""), "iso-8859-1")
             elif e is not missing:
-                files += _write(root, e.path, render_member(i, e))
-    files += _write(root, "/_headers.json", json.dumps(headers, indent=2, sort_keys=True) + "\n")
-    return build_manifest(seed, orgs, by_cluster, declared, pages, missing, meta_page, header_page, files)
+                _add_file(files, e.path, render_member(i, e))
+    _add_file(files, "/_headers.json", json.dumps(headers, indent=2, sort_keys=True) + "\n")
+    _write_files(Path(root), files)
+    return build_manifest(seed, orgs, by_cluster, declared, pages, missing, meta_page, header_page,
+                          len(files), week, changes)
 
 
 def build_manifest(seed: int, orgs: list[Org], by_cluster: dict[str, list[Entry]], declared: dict[str, int],
                    pages: dict[str, int], missing: Entry, meta_page: Entry, header_page: Entry,
-                   files: int) -> SampleManifest:
+                   files: int, week: int = 0, changes: WeekChanges | None = None) -> SampleManifest:
     """The manifest, after asserting the totals SPEC.md's checks hold the portal to."""
     entries = [e for es in by_cluster.values() for e in es]
     # Type as the pipeline reads it: the detail page's label, the directory's for the 404 member.
@@ -162,4 +189,4 @@ def build_manifest(seed: int, orgs: list[Org], by_cluster: dict[str, list[Entry]
         meta_charset_paths=[meta_page.path], header_charset_paths=[header_page.path],
         invalid_enterprise_number_paths=sorted(e.path for e in entries if not e.org.number_valid),
         old_form_member_links=sum(not e.href.startswith(("/sites/", ".", "m")) for e in entries),
-        member_pages=len(entries) - 1, files=files)
+        member_pages=len(entries) - 1, files=files, week=week, **vars(changes or WeekChanges()))

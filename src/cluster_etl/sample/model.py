@@ -3,6 +3,7 @@
 `make_organisations` draws the organisations (membership counts by type equal TYPE_TARGETS
 exactly); `make_entries` turns them into each cluster's alphabetical directory entries with their
 detail-page fields. Both consume the one `random.Random` of write_sample_portal, in this order.
+weeks.py reuses `new_organisation`, `make_entry` and `member_href` with generators of its own.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ OTHER_SPELLINGS = {"SA": ("S.A.", "s.a.", "SA"), "SPRL": ("s.p.r.l.", "SPRL"), "
 EMAIL_FORMS = ("{l}@{h}.{t}", "{l} [at] {h}.{t}", "{l}(at){h}(dot){t}", "{l} [arobase] {h}.{t}",
                "{l} [at] {h} [dot] {t}")
 WEBSITE_FORMS = ("www.{d}", "http://www.{d}", "https://www.{d}", "http://www.{d}/")
+HREF_FORMS = ("membres/memberList/{s}.html", "./membres/memberList/{s}.html",
+              "../home/membres/memberList/{s}.html", "/sites/{c}/home/membres/memberList/{s}.html")
+OLD_HREF_FORM = "/{c}/home/membres/memberList/{s}.html"  # without /sites/
 
 
 @dataclass
@@ -88,13 +92,11 @@ class Entry:
         return f"/sites/{self.cluster}/home/membres/memberList/{self.slug}.html"
 
 
-
 LABEL_TYPES = {fold(label): k.type_key for k in KINDS.values() for label in k.labels}
 
 
 def label_type(label: str) -> str:
     return LABEL_TYPES[fold(label)]
-
 
 
 def _number(rng: random.Random, used: set[str]) -> str:
@@ -125,15 +127,26 @@ def _name(rng: random.Random, kind: str, cluster: str, flemish: bool, used: set[
     raise RuntimeError(f"no unique {kind} name left")
 
 
-def _phone(rng: random.Random, postal_code: str) -> str:
+# First digit of the subscriber number after a two-digit zone, as Belgium's numbering plan has it
+# (the phonenumbers library checks it); one draw either way, so the sample's other draws stay put.
+VALID_FIRST_DIGITS = {"02": "2345678", "03": "2345678", "04": "23", "09": "234"}
+
+
+def phone_number(rng: random.Random, postal_code: str) -> str:
     zone = P.PHONE_ZONES[postal_code[0]]
-    digits = str(rng.randint(2, 9)) + "".join(str(rng.randrange(10)) for _ in range(8 - len(zone)))
+    first = str(rng.randint(2, 9))
+    if zone in VALID_FIRST_DIGITS:
+        allowed = VALID_FIRST_DIGITS[zone]
+        first = allowed[int(first) % len(allowed)]
+    digits = first + "".join(str(rng.randrange(10)) for _ in range(8 - len(zone)))
     group = f"{digits[:-4]} {digits[-4:-2]} {digits[-2:]}"
     return rng.choice([f"{zone} {group}", f"{zone}/{group.replace(' ', '.')}",
                        f"+32 {zone[1:]} {group}", f"Tél. : {zone}-{group}"])
 
 
-def _new_org(rng, type_key, clusters, names, numbers, with_number) -> Org:
+def new_organisation(rng: random.Random, type_key: str, clusters: list[str], names: set[str],
+                     numbers: set[str], with_number: bool) -> Org:
+    """An invented organisation of `type_key`; `names` (slugs) and `numbers` in use are updated."""
     kind = rng.choice(KINDS_OF_TYPE[type_key])
     r = rng.random()
     region = "Bruxelles-Capitale" if r < 0.035 else "Flandre" if r < 0.065 else "Wallonie"
@@ -150,7 +163,7 @@ def _new_org(rng, type_key, clusters, names, numbers, with_number) -> Org:
               f"{rng.choice(N.STREETS)} {rng.randint(1, 250)}{rng.choice(['', '', '', 'A', ' bte 2'])}")
     return Org(base=base, kind=kind, form=form,
                spelling=rng.choice(SPELLINGS.get(form, (form,))) if form else None,
-               place=place, street=street, phone=_phone(rng, place.postal_code),
+               place=place, street=street, phone=phone_number(rng, place.postal_code),
                domain=f"{slugify(base)}.{rng.choice(['be', 'be', 'be', 'com', 'eu'])}",
                email_local=rng.choice(N.EMAIL_LOCALS),
                number=_number(rng, numbers) if with_number else None, number_valid=True,
@@ -168,15 +181,16 @@ def make_organisations(rng: random.Random) -> list[Org]:
         k = 2 if i < SHARED_IN_TWO else 3
         type_key = rng.choices(list(SHARED_TYPE_WEIGHTS), weights=list(SHARED_TYPE_WEIGHTS.values()))[0]
         remaining[type_key] -= k
-        orgs.append(_new_org(rng, type_key, rng.sample(list(sizes), k), names, numbers,
-                             i not in without_number))
+        orgs.append(new_organisation(rng, type_key, rng.sample(list(sizes), k), names, numbers,
+                                     i not in without_number))
     free = {c: sizes[c] - sum(c in o.clusters for o in orgs) for c in sizes}
     assert min(free.values()) > 0 and min(remaining.values()) > 0
     slots = [c for c in sizes for _ in range(free[c])]
     types = [t for t in TYPE_TARGETS for _ in range(remaining[t])]
     rng.shuffle(slots)
     rng.shuffle(types)
-    singles = [_new_org(rng, t, [c], names, numbers, rng.random() > 0.12) for c, t in zip(slots, types)]
+    singles = [new_organisation(rng, t, [c], names, numbers, rng.random() > 0.12)
+               for c, t in zip(slots, types)]
     for org in rng.sample([o for o in singles if o.number], WRONG_CHECK_DIGITS):
         org.number = f"{org.number[:8]}{(int(org.number[8:]) + rng.randint(1, 50)) % 100:02d}"
         org.number_valid = False
@@ -246,27 +260,35 @@ def make_entries(rng: random.Random, orgs: list[Org]) -> dict[str, list[Entry]]:
     by_cluster: dict[str, list[Entry]] = {c.cluster_id: [] for c in P.CLUSTERS}
     for org in orgs:
         for k, cluster in enumerate(org.clusters):
-            city = org.place.city
-            city = rng.choices([city, city.upper(), city.lower()], [70, 18, 12])[0]
-            label = _label(rng, org.kind)
-            e = Entry(org, cluster, _display_name(rng, org, k > 0), city, label,
-                      label if rng.random() < 0.7 else _label(rng, org.kind))
-            e.fields = _fields(rng, e)
-            by_cluster[cluster].append(e)
+            by_cluster[cluster].append(make_entry(rng, org, cluster, k > 0))
     for i, (cluster, entries) in enumerate(by_cluster.items()):
         entries.sort(key=lambda e: (fold(e.name), e.name))
         slugs: set[str] = set()
-        forms = ["membres/memberList/{s}.html", "./membres/memberList/{s}.html",
-                 "../home/membres/memberList/{s}.html", "/sites/{c}/home/membres/memberList/{s}.html"]
         for j, e in enumerate(entries):
             e.slug, n = slugify(e.org.base), 1
             while e.slug in slugs:  # names are unique by slug already; kept as a guard
                 n += 1
                 e.slug = f"{slugify(e.org.base)}-{n}"
             slugs.add(e.slug)
-            form = forms[i % 4] if rng.random() < 0.75 else rng.choice(forms)
-            if rng.random() < 0.02 or (cluster == OLD_LINK_CLUSTER and j == 0):
-                form = "/{c}/home/membres/memberList/{s}.html"
-            e.href = form.format(c=cluster, s=e.slug)
+            e.href = member_href(rng, i, cluster, e.slug, cluster == OLD_LINK_CLUSTER and j == 0)
     return by_cluster
+
+
+def make_entry(rng: random.Random, org: Org, cluster: str, repeat: bool) -> Entry:
+    """`org`'s entry in `cluster` with its detail fields; `repeat` for a shared organisation's later pages."""
+    city = org.place.city
+    city = rng.choices([city, city.upper(), city.lower()], [70, 18, 12])[0]
+    label = _label(rng, org.kind)
+    e = Entry(org, cluster, _display_name(rng, org, repeat), city, label,
+              label if rng.random() < 0.7 else _label(rng, org.kind))
+    e.fields = _fields(rng, e)
+    return e
+
+
+def member_href(rng: random.Random, i: int, cluster: str, slug: str, old_form: bool = False) -> str:
+    """The directory's link to a detail page: mostly the form of cluster number `i`, some others."""
+    form = HREF_FORMS[i % 4] if rng.random() < 0.75 else rng.choice(HREF_FORMS)
+    if rng.random() < 0.02 or old_form:
+        form = OLD_HREF_FORM
+    return form.format(c=cluster, s=slug)
 
