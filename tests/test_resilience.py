@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import requests
 
@@ -18,7 +19,7 @@ from cluster_etl.publish import read_release_parquet
 from cluster_etl.run import ValidationFailed
 from cluster_etl.sample.generate import write_sample_portal
 from cluster_etl.sample.server import _make_handler, serve_in_thread
-from cluster_etl.schema import TABLES
+from cluster_etl.schema import SNAPSHOT_TABLES
 from flows.refresh import refresh, replay
 from tests.portal_server import Reply, write_reply
 from tests.test_end_to_end import published_digest
@@ -85,9 +86,15 @@ def clean(portal, tmp_path_factory):
     return out, result
 
 
-def release_bytes(out: Path, day: dt.date) -> dict[str, bytes]:
+def release_bytes(out: Path, day: dt.date) -> dict[str, object]:
+    """The tables a run published, to compare releases of other dates: CSV and JSON bytes, and
+    the Parquet rows (its file metadata names the release date; membership_history's dates are
+    release dates, so it is compared in tests of its own)."""
     folder = out / "releases" / day.isoformat()
-    return {f"{t}.{ext}": (folder / f"{t}.{ext}").read_bytes() for t in TABLES for ext in ("csv", "json", "parquet")}
+    published: dict[str, object] = {
+        f"{t}.{ext}": (folder / f"{t}.{ext}").read_bytes() for t in SNAPSHOT_TABLES for ext in ("csv", "json")}
+    published.update({f"{t}.parquet": pq.read_table(folder / f"{t}.parquet").to_pylist() for t in SNAPSHOT_TABLES})
+    return published
 
 
 def test_faults_that_clear_on_retry_publish_the_same_tables(portal, clean, tmp_path):

@@ -35,6 +35,9 @@ class Column:
     required: bool = False
     enum: tuple[str, ...] | None = None
     pattern: str | None = None  # regular expression the whole value must match
+    # A link to a page of the portal: changes between releases compare its path and query only,
+    # so serving the same portal under another host or port changes nothing.
+    portal_link: bool = False
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -88,7 +91,8 @@ CLUSTERS = Table(
         Column("domain", "string", "Field of activity (DOMAINE D'ACTIVITÉS) from the overview table."),
         Column("description", "string", "Short description from the cluster's home page."),
         Column("website", "string", "The cluster's own website, absolute URL."),
-        Column("portal_url", "string", "The cluster's home page on the portal.", required=True),
+        Column("portal_url", "string", "The cluster's home page on the portal.", required=True,
+               portal_link=True),
         Column("declared_member_count", "integer",
                "Member count the cluster's home page declares (Nombre de membres)."),
         Column("listed_member_count", "integer",
@@ -123,7 +127,8 @@ MEMBERS = Table(
         Column("region", "string", "Belgian region from the postal code.", enum=REGIONS),
         Column("website", "string", "Website, absolute URL (http:// assumed when no scheme was given)."),
         Column("email", "string", "E-mail address, de-obfuscated."),
-        Column("phone", "string", "Phone number as published, whitespace collapsed."),
+        Column("phone", "string", "Phone number in E.164 form (+3281234567); as published, whitespace "
+               "collapsed, when it is not one valid number (a phone_unparsed finding)."),
         Column("activities", "string", "Activities as published, whitespace collapsed."),
     ),
 )
@@ -141,7 +146,7 @@ MEMBERSHIPS = Table(
         Column("cluster_id", "string", "The cluster.", required=True),
         Column("member_id", "string", "The member organisation.", required=True),
         Column("member_page_url", "string", "The member's detail page in that cluster's directory.",
-               required=True),
+               required=True, portal_link=True),
     ),
 )
 
@@ -162,7 +167,30 @@ MEMBER_TYPES_TABLE = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (CLUSTERS, MEMBERS, MEMBERSHIPS, MEMBER_TYPES_TABLE)}
+MEMBERSHIP_HISTORY = Table(
+    name="membership_history",
+    title="Membership history",
+    description="Every membership published in this output folder up to this release, with the first "
+                "and last release dates it appeared in. A membership still present has last_seen = "
+                "this release's date; one that ended keeps the date of the last release that had it.",
+    primary_key=("cluster_id", "member_id"),
+    columns=(
+        Column("cluster_id", "string", "The cluster (it may have left the clusters table since).",
+               required=True),
+        Column("member_id", "string", "The member organisation (it may have left the members table since).",
+               required=True),
+        Column("first_seen", "date", "Date of the first release that listed this membership.",
+               required=True),
+        Column("last_seen", "date", "Date of the last release, up to this one, that listed this membership.",
+               required=True),
+    ),
+)
+
+# What normalise produces from one crawl, and what validation checks.
+SNAPSHOT_TABLES: dict[str, Table] = {
+    t.name: t for t in (CLUSTERS, MEMBERS, MEMBERSHIPS, MEMBER_TYPES_TABLE)}
+# Every table of a release: the snapshot plus what publication derives from earlier releases.
+TABLES: dict[str, Table] = {**SNAPSHOT_TABLES, MEMBERSHIP_HISTORY.name: MEMBERSHIP_HISTORY}
 
 
 # --- validation report -------------------------------------------------------------------------

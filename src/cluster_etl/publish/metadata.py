@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cluster_etl.publish.writers import FORMULA_RULE
 from cluster_etl.schema import TABLES, Table
 
 DEFAULT_LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
@@ -35,6 +36,38 @@ MEDIATYPES = {"csv": "text/csv", "json": "application/json",
               "parquet": "application/vnd.apache.parquet"}
 FORMAT_LABELS = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 CHECKSUMS = "SHA256SUMS"
+WORKBOOK, DATABASE, CHART = "cluster-etl.xlsx", "cluster-etl.sqlite", "member-types.svg"
+# The release's other files, in the data package when present: path -> (title, description,
+# format, media type). datapackage.json cannot hold its own hash, and SHA256SUMS (written last)
+# holds the hash of every other file, datapackage.json included.
+RELEASE_FILES = {
+    WORKBOOK: (
+        "All tables as a workbook", "One sheet per table, header row frozen, typed columns (dates as "
+        "dates, integers as numbers), every text cell a string and never a formula: the file for "
+        "spreadsheet users.", "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    DATABASE: (
+        "All tables as an SQLite database", "Every table with its primary and foreign keys and column "
+        "types, for sqlite3, Datasette or DuckDB.", "sqlite", "application/vnd.sqlite3"),
+    CHART: (
+        "Chart: memberships by member type", "Ventilation par type de membre, with the shares of "
+        "companies and SMEs recomputed from the data.", "svg", "image/svg+xml"),
+    "validation.json": (
+        "Validation report", "The checks this release passed, with expected and observed values, "
+        "and the findings reported along the way.", "json", "application/json"),
+    "changes.json": (
+        "Changes since the previous release", "Members, memberships and clusters added, removed or "
+        "changed against the newest earlier release in the same output folder.", "json",
+        "application/json"),
+    "CHANGES.md": ("Changes since the previous release (text)", "The same changes, for people.",
+                   "md", "text/markdown"),
+    "README.md": ("Description of the release", "The release's files, tables and columns.", "md",
+                  "text/markdown"),
+    "index.html": ("Download page", "The release's files with sizes and checksums, its tables and "
+                   "columns, validation summary, changes and chart.", "html", "text/html"),
+    "catalog.ttl": ("DCAT-AP catalogue", "DCAT-AP 3 description of the release for data portals.",
+                    "ttl", "text/turtle"),
+}
 
 
 def jsonable(value: Any) -> Any:
@@ -96,9 +129,9 @@ def _file_stats(folder: Path, name: str) -> dict[str, Any]:
 
 def _resources(folder: Path) -> list[dict[str, Any]]:
     """CSV resources are the tabular ones (named by table, with a Table Schema; foreign keys
-    point at them); JSON and Parquet copies and validation.json are plain files. "type": "file"
-    keeps frictionless-py from reading them as tables (Parquet needs a plugin) or, for
-    validation.json, as a frictionless descriptor of its own."""
+    point at them); JSON and Parquet copies and the release's other files are plain files.
+    "type": "file" keeps frictionless-py from reading them as tables (Parquet and XLSX would need
+    plugins) or, for validation.json, as a frictionless descriptor of its own."""
     resources = []
     for table in TABLES.values():
         for fmt in ("csv", "json", "parquet"):
@@ -113,18 +146,21 @@ def _resources(folder: Path) -> list[dict[str, Any]]:
                     dialect={"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"',
                              "doubleQuote": True, "header": True},
                     schema=table_schema(table))
+                resource["description"] += " " + FORMULA_RULE
             else:
                 resource["type"] = "file"
                 resource["description"] += f" The same rows and columns as {table.name}.csv."
                 if fmt == "json":
                     resource["encoding"] = "utf-8"
             resources.append({**resource, **_file_stats(folder, resource["path"])})
-    resources.append({"name": "validation", "type": "file", "path": "validation.json",
-                      "title": "Validation report",
-                      "description": "The checks this release passed, with expected and observed "
-                                     "values, and the findings reported along the way.",
-                      "format": "json", "mediatype": "application/json", "encoding": "utf-8",
-                      **_file_stats(folder, "validation.json")})
+    for path, (title, description, fmt, mediatype) in RELEASE_FILES.items():
+        if (folder / path).exists():
+            resource = {"name": path.lower().replace(".", "-"), "type": "file", "path": path,
+                        "title": title, "description": description, "format": fmt,
+                        "mediatype": mediatype}
+            if mediatype.startswith(("text/", "application/json", "image/svg")):
+                resource["encoding"] = "utf-8"
+            resources.append({**resource, **_file_stats(folder, path)})
     return resources
 
 
@@ -197,9 +233,14 @@ def write_readme(folder: Path, release_date: dt.date, metadata: dict[str, Any],
         f"{metadata.get('portal_url') or DEFAULT_PORTAL_URL}.",
         f"Licence: {license_.get('title', license_.get('name'))} ({license_.get('path', '')}).", "",
         "Each table is published as `<table>.csv` (RFC 4180, UTF-8, empty field = no value), "
-        "`<table>.json` (array of records, null = no value) and `<table>.parquet`.",
-        "`datapackage.json` describes them (Frictionless Data Package), `validation.json` lists the "
-        f"checks passed, `{CHECKSUMS}` holds SHA-256 sums (`sha256sum -c {CHECKSUMS}`).", "",
+        "`<table>.json` (array of records, null = no value) and `<table>.parquet` (zstd, "
+        "enumerations dictionary-encoded); all tables together as `cluster-etl.xlsx` (the file "
+        "for spreadsheets: Excel reads a UTF-8 CSV's accents wrongly) and `cluster-etl.sqlite`.",
+        "`datapackage.json` describes them (Frictionless Data Package), `catalog.ttl` too (DCAT-AP 3), "
+        "`index.html` is the download page, `validation.json` lists the checks passed, "
+        "`changes.json` and `CHANGES.md` what changed since the previous release, "
+        f"`{CHECKSUMS}` holds SHA-256 sums (`sha256sum -c {CHECKSUMS}`).", "",
+        "## Formulas in CSV files", "", FORMULA_RULE, "",
     ]
     lines += columns_markdown("##")
     path = folder / "README.md"

@@ -20,9 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cluster_etl.publish import catalog, chart, database, page, workbook, writers
+from cluster_etl.publish import changes as changes_module
 from cluster_etl.publish import metadata as meta
-from cluster_etl.publish import writers
-from cluster_etl.schema import TABLES, Report
+from cluster_etl.publish.metadata import CHART, DATABASE, WORKBOOK
+from cluster_etl.publish.series import (
+    LATEST, RELEASES, Frames, PublishError, check_drop, history_until, previous_release,
+    read_snapshot, release_dates, release_folder)
+from cluster_etl.schema import MEMBERSHIP_HISTORY, SNAPSHOT_TABLES, TABLES, Report
 from cluster_etl.validate import Tables, is_null
 
 try:
@@ -30,42 +35,52 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-LATEST = "latest"
-RELEASES = "releases"
 
 
-class PublishError(RuntimeError):
-    """Publication refused or failed; what was published before is unchanged."""
-
-
-def _as_of(tables: Tables) -> dt.date | None:
-    dates = [d for d in tables.clusters["as_of"].tolist() if not is_null(d)]
+def _as_of(frames: Frames) -> dt.date | None:
+    dates = [d for d in frames["clusters"]["as_of"].tolist() if not is_null(d)]
     return max(dates) if dates else None
 
 
-def write_release_files(tables: Tables, report: Report, folder: Path, release_date: dt.date,
-                        metadata: dict[str, Any]) -> None:
-    """Every file of a release, into an existing empty folder."""
+def write_release_files(frames: Frames, report: dict[str, Any], folder: Path, release_date: dt.date,
+                        metadata: dict[str, Any], changes: dict[str, Any],
+                        names: dict[str, dict[str, str]]) -> None:
+    """Every file of a release, into an existing empty folder; files that describe others last."""
     for name, table in TABLES.items():
-        df = getattr(tables, name)
-        for fmt in writers.FORMATS:
-            # Looked up on the module at call time, so a test can make one writer fail.
-            getattr(writers, f"write_{fmt}")(df, table, folder / f"{name}.{fmt}")
-    as_of = _as_of(tables)
-    meta.write_validation(report.to_dict(), folder)
-    meta.write_datapackage(folder, release_date, metadata, as_of)
+        df = frames[name]
+        # Looked up on the module at call time, so a test can make one writer fail.
+        writers.write_csv(df, table, folder / f"{name}.csv")
+        writers.write_json(df, table, folder / f"{name}.json")
+        writers.write_parquet(df, table, folder / f"{name}.parquet", release_date)
+    workbook.write_workbook(frames, folder / WORKBOOK, release_date)
+    database.write_database(frames, folder / DATABASE)
+    as_of = _as_of(frames)
+    chart.write_member_type_chart(frames["member_types"], folder / CHART, as_of)
+    meta.write_validation(report, folder)
+    changes_module.write_changes(changes, names, folder)
     meta.write_readme(folder, release_date, metadata, as_of)
+    page.write_release_page(folder, frames, report, changes, names, release_date, as_of, metadata)
+    catalog.write_release_catalog(folder, release_date, as_of, metadata)
+    meta.write_datapackage(folder, release_date, metadata, as_of)
     meta.write_checksums(folder)
 
 
-def verify_release(folder: Path, tables: Tables) -> None:
+def read_release_formats(folder: Path) -> dict[str, Frames]:
+    """Every table of a release folder, read from each format that holds them all."""
+    published = {fmt: writers.read_release(folder, fmt) for fmt in writers.FORMATS}
+    published["xlsx"] = workbook.read_workbook(folder / WORKBOOK)
+    published["sqlite"] = database.read_database(folder / DATABASE)
+    return published
+
+
+def verify_release(folder: Path, frames: Frames) -> None:
     """Read every format back and compare it with the tables; raise PublishError on a difference."""
-    for fmt in writers.FORMATS:
-        published = writers.read_release(folder, fmt)
+    for fmt, published in read_release_formats(folder).items():
         for name, table in TABLES.items():
             if writers.column_values(published[name], table) != writers.column_values(
-                    getattr(tables, name), table):
-                raise PublishError(f"{name}.{fmt} does not read back as the table written")
+                    frames[name], table):
+                where = f"{name}.{fmt}" if fmt in writers.FORMATS else f"the {name} table of {fmt}"
+                raise PublishError(f"{where} does not read back as the table written")
 
 
 def _new_dir(parent: Path, prefix: str) -> Path:
@@ -119,32 +134,14 @@ def _publish_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def release_dates(out_dir: Path) -> list[dt.date]:
-    """Dates of the published releases, oldest first."""
-    dates = []
-    for path in (Path(out_dir) / RELEASES).glob("*"):
-        with contextlib.suppress(ValueError):
-            date = dt.date.fromisoformat(path.name)
-            if path.is_dir() and path.name == date.isoformat():
-                dates.append(date)
-    return sorted(dates)
+def update_latest(out_dir: Path) -> bool:
+    """Make latest/ a copy of the newest release (by date); False when there is none.
 
-
-def latest_date(out_dir: Path) -> dt.date | None:
-    """Release date of the copy in latest/, from its datapackage.json; None when unknown."""
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        package = json.loads((Path(out_dir) / LATEST / "datapackage.json").read_text(encoding="utf-8"))
-        return dt.date.fromisoformat(package["cluster_etl"]["release_date"])
-    return None
-
-
-def update_latest(out_dir: Path, release_date: dt.date) -> bool:
-    """Make latest/ a copy of the newest release, when `release_date` is it or latest/ is not.
-
-    Returns whether latest/ was replaced. A backfill of an older date leaves it alone.
+    Called after every publication: a backfill of an older date leaves latest/ on the newest date,
+    but that release's history and changes may have been recomputed, so the copy is refreshed.
     """
     newest = max(release_dates(out_dir), default=None)
-    if newest is None or (release_date != newest and latest_date(out_dir) == newest):
+    if newest is None:
         return False
     tmp = out_dir / f".tmp-{LATEST}-{secrets.token_hex(4)}"
     try:
@@ -155,29 +152,75 @@ def update_latest(out_dir: Path, release_date: dt.date) -> bool:
     return True
 
 
+# --- publication ------------------------------------------------------------------------------
+
+def _publish_one(out_dir: Path, release_date: dt.date, snapshot: Frames, report: dict[str, Any],
+                 metadata: dict[str, Any]) -> Path:
+    """Write releases/<release_date>/ whole from its snapshot, with the history and changes
+    against the release before it, through a temporary folder that is read back, then swapped in."""
+    previous = previous_release(out_dir, release_date)
+    before = read_snapshot(out_dir, previous) if previous else None
+    history = changes_module.extend_history(history_until(out_dir, previous),
+                                            snapshot["memberships"], release_date)
+    frames = {**snapshot, MEMBERSHIP_HISTORY.name: history}
+    changes = changes_module.compare_releases(before, frames, release_date, previous)
+    names = changes_module.release_names(frames, before)
+    releases = out_dir / RELEASES
+    tmp = _new_dir(releases, f".tmp-{release_date.isoformat()}")
+    try:
+        write_release_files(frames, report, tmp, release_date, metadata, changes, names)
+        verify_release(tmp, frames)
+        _swap_in(tmp, release_folder(out_dir, release_date))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return release_folder(out_dir, release_date)
+
+
+def _republish(out_dir: Path, date: dt.date) -> None:
+    """Rewrite a published release from its own tables, report and run metadata, after a release
+    of an earlier date changed what its history and changes are computed from."""
+    folder = release_folder(out_dir, date)
+    report = json.loads((folder / "validation.json").read_text(encoding="utf-8"))
+    metadata = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["cluster_etl"]
+    metadata = {k: v for k, v in metadata.items() if k != "release_date"}
+    _publish_one(out_dir, date, read_snapshot(out_dir, date), report, metadata)
+
+
+def write_site_files(out_dir: Path) -> None:
+    """The output folder's own index.html and catalog.ttl, from the releases present."""
+    page.write_root_index(out_dir)
+    catalog.write_root_catalog(out_dir)
+
+
 def write_release(tables: Tables, report: Report, out_dir: Path, release_date: dt.date,
-                  metadata: dict[str, Any]) -> Path:
+                  metadata: dict[str, Any], allow_drop: bool = False) -> Path:
     """Publish `tables` as releases/<release_date>/ and refresh latest/; return the release folder.
 
-    Refuses, changing nothing, when the report failed. A release of the same date is replaced
-    whole; latest/ follows the newest date, so a backfill does not move it.
+    Refuses, changing nothing, when the report failed or the memberships fell by more than
+    DROP_LIMIT against the previous release (unless `allow_drop`). A release of the same date is
+    replaced whole. Releases of later dates are rewritten after it, so their history and changes
+    never depend on the order in which releases were built; latest/ stays on the newest date.
     """
     if report.status == "fail":
         names = ", ".join(c.name for c in report.failed)
         raise PublishError(f"validation failed, nothing published: {names}")
     out_dir = Path(out_dir)
+    snapshot = {name: getattr(tables, name) for name in SNAPSHOT_TABLES}
     releases = out_dir / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
-    final = releases / release_date.isoformat()
     with _publish_lock(out_dir):
         _tidy(releases)
         _tidy(out_dir)
-        tmp = _new_dir(releases, f".tmp-{release_date.isoformat()}")
-        try:
-            write_release_files(tables, report, tmp, release_date, metadata)
-            verify_release(tmp, tables)
-            _swap_in(tmp, final)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        update_latest(out_dir, release_date)
+        previous = previous_release(out_dir, release_date)
+        before = read_snapshot(out_dir, previous) if previous else None
+        drop = check_drop(before, snapshot, previous, allow_drop)
+        if drop.status == "warn":
+            metadata = {**metadata, "drop_allowed": {"previous_release": previous,
+                                                     "detail": drop.detail}}
+        report_dict = Report(checks=[*report.checks, drop]).to_dict()
+        final = _publish_one(out_dir, release_date, snapshot, report_dict, metadata)
+        for later in [d for d in release_dates(out_dir) if d > release_date]:
+            _republish(out_dir, later)
+        update_latest(out_dir)
+        write_site_files(out_dir)
     return final

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import math
 import numbers
+import re
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,26 @@ def _rows(columns: dict[str, list[Any]]) -> list[list[Any]]:
 
 # --- CSV: RFC 4180 (comma, double quotes when needed, CRLF), UTF-8 without BOM, "" = null ------
 
+# A spreadsheet evaluates a cell whose text starts with one of these (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ...unless the text can call no function: a phone number or a signed number.
+_INERT = re.compile(r"[0-9 +\-./()]+")
+FORMULA_RULE = (
+    "In CSV files a text value that a spreadsheet would evaluate as a formula (first character "
+    "`=`, `+`, `-`, `@`, tab or carriage return) is written with a leading apostrophe `'`, except "
+    "a value made only of digits, spaces and `+ - . / ( )` (a phone number, a signed number). A "
+    "value that starts with an apostrophe followed by such a text gets one more, so a reader "
+    "strips one leading apostrophe exactly when the rest of the value would itself get one by "
+    "this rule. JSON, Parquet, SQLite and the workbook keep exact values.")
+
+
+def needs_apostrophe(text: str) -> bool:
+    """Whether the CSV writer prefixes `text` with an apostrophe (FORMULA_RULE)."""
+    if text.startswith("'"):
+        return needs_apostrophe(text[1:])
+    return text.startswith(_FORMULA_STARTS) and not _INERT.fullmatch(text)
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
@@ -85,7 +106,8 @@ def _csv_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)  # shortest text that reads back to the same float
-    return str(value)
+    text = str(value)
+    return f"'{text}" if needs_apostrophe(text) else text
 
 
 def write_csv(df: pd.DataFrame, table: Table, path: Path) -> Path:
@@ -106,6 +128,8 @@ def _parse_text(text: str, column: Column) -> Any:
         return float(text)
     if column.type == "date":
         return dt.date.fromisoformat(text)
+    if text.startswith("'") and needs_apostrophe(text[1:]):
+        return text[1:]
     return text
 
 
@@ -149,6 +173,9 @@ def read_json(path: Path, table: Table) -> pd.DataFrame:
 
 # --- Parquet: the schema's Arrow types, nothing inferred ---------------------------------------
 
+PARQUET_COMPRESSION = "zstd"
+
+
 def arrow_table(df: pd.DataFrame, table: Table) -> pa.Table:
     columns = column_values(df, table)
     schema = table.arrow_schema
@@ -156,16 +183,39 @@ def arrow_table(df: pd.DataFrame, table: Table) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def write_parquet(df: pd.DataFrame, table: Table, path: Path) -> Path:
-    # Parquet carries no write time; with fixed options the bytes depend on the rows and on
-    # the pyarrow version (its "created_by" string) only.
-    pq.write_table(arrow_table(df, table), path, compression="snappy", version="2.6",
-                   use_dictionary=True, write_statistics=True, store_schema=True)
+def _parquet_table(df: pd.DataFrame, table: Table, metadata: dict[str, str]) -> pa.Table:
+    """Enumerations dictionary-encoded (readers get categories), schema metadata attached."""
+    data = arrow_table(df, table)
+    for i, column in enumerate(table.columns):
+        if column.enum is not None:
+            data = data.set_column(i, data.field(i).with_type(pa.dictionary(pa.int8(), pa.string())),
+                                   data.column(i).dictionary_encode().cast(
+                                       pa.dictionary(pa.int8(), pa.string())))
+    return data.replace_schema_metadata({**(data.schema.metadata or {}),
+                                         **{k.encode(): v.encode() for k, v in metadata.items()}})
+
+
+def parquet_metadata(table: Table, release_date: dt.date | None) -> dict[str, str]:
+    """Key-value metadata of a table's Parquet file: what it is and which release it belongs to."""
+    meta = {"cluster_etl.table": table.name, "cluster_etl.title": table.title,
+            "cluster_etl.description": table.description}
+    if release_date is not None:
+        meta["cluster_etl.release"] = release_date.isoformat()
+    return meta
+
+
+def write_parquet(df: pd.DataFrame, table: Table, path: Path,
+                  release_date: dt.date | None = None) -> Path:
+    # Parquet carries no write time; with fixed options the bytes depend on the rows, the
+    # release date and the pyarrow version (its "created_by" string) only.
+    pq.write_table(_parquet_table(df, table, parquet_metadata(table, release_date)), path,
+                   compression=PARQUET_COMPRESSION, version="2.6", use_dictionary=True,
+                   write_statistics=True, store_schema=True)
     return path
 
 
 def read_parquet(path: Path, table: Table) -> pd.DataFrame:
-    data = pq.read_table(path)
+    data = pq.read_table(path, columns=None)
     if data.schema.names != table.column_names:
         raise ValueError(f"{path}: columns {data.schema.names} are not the schema's")
     return to_frame(table, {c.name: data.column(c.name).to_pylist() for c in table.columns})

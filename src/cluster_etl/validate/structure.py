@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import pandas as pd
 from pandas.api.types import is_object_dtype
 
-from cluster_etl.schema import TABLES, Check, Column, Table
+from cluster_etl.schema import SNAPSHOT_TABLES as TABLES, Check, Column, Table
 
 NON_EMPTY_TABLES = ("clusters", "members", "memberships")
 _EXAMPLES = 3  # offending values quoted in a detail
