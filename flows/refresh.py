@@ -55,12 +55,14 @@ def validate_tables(tables, raw: RawPortal):
 
 
 @task(name="publish", cache_policy=NONE)
-def publish_release(tables, report, out_dir: Path, release_date: dt.date, metadata: dict) -> Path:
-    return publish.write_release(tables, report, out_dir, release_date, metadata)
+def publish_release(tables, report, out_dir: Path, release_date: dt.date, metadata: dict,
+                    allow_drop: bool) -> Path:
+    return publish.write_release(tables, report, out_dir, release_date, metadata, allow_drop)
 
 
 def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, started: dt.datetime,
-                  archive: Path | None, task_retries: int, retry_delay: float) -> run.RunResult:
+                  archive: Path | None, task_retries: int, retry_delay: float,
+                  publishing: dict) -> run.RunResult:
     """The stages after the client is ready; shared by a refresh and a replay."""
     timer = run.StageTimer()
     retrying = {"retries": task_retries, "retry_delay_seconds": retry_delay}
@@ -79,8 +81,10 @@ def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, st
     if report.status == "fail":
         raise run.ValidationFailed(result)
     with timer("publish"):
-        result.release = publish_release(tables, report, Path(out_dir), release_date,
-                                         result.metadata(client.settings, Path(out_dir)))
+        metadata = {**result.metadata(client.settings, Path(out_dir)),
+                    **({"base_url": publishing["base_url"]} if publishing.get("base_url") else {})}
+        result.release = publish_release(tables, report, Path(out_dir), release_date, metadata,
+                                         bool(publishing.get("allow_drop")))
     get_run_logger().info("published %s", result.release)
     return result
 
@@ -90,13 +94,16 @@ def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
             rate: float = FetchSettings.rate, concurrency: int = FetchSettings.concurrency,
             contact_url: str = FetchSettings.contact_url, archive_dir: Path | None = None,
             timeout: float = FetchSettings.read_timeout, retries: int = FetchSettings.retries,
-            retry_delay: float = FETCH_TASK_RETRY_DELAY) -> run.RunResult:
+            retry_delay: float = FETCH_TASK_RETRY_DELAY, allow_drop: bool = False,
+            base_url: str | None = None) -> run.RunResult:
     """Scrape a portal that follows SPEC.md and publish a validated release under `out_dir`.
 
     Every response is archived in a WARC file under `archive_dir` (default `out_dir/archive`);
     pages archived by earlier runs are asked for conditionally (ETag, Last-Modified). `timeout` is
     the read timeout of one request, `retries` its retries; a fetch task that still failed because
-    the site was down is tried once more after `retry_delay` seconds.
+    the site was down is tried once more after `retry_delay` seconds. `allow_drop` publishes even
+    when the memberships fell by more than 20% against the previous release; `base_url` is the
+    public URL of `out_dir`, for absolute links in the DCAT-AP catalogue.
     """
     settings = FetchSettings(rate=rate, concurrency=concurrency, contact_url=contact_url,
                              read_timeout=timeout, retries=retries)
@@ -104,15 +111,18 @@ def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
     archive_dir = Path(archive_dir) if archive_dir else Path(out_dir) / ARCHIVE_DIRNAME
     with recording_client(portal_url, settings, archive_dir, started) as client:
         return build_release(client, Path(out_dir), release_date or started.date(), started,
-                             client.archive.path, FETCH_TASK_RETRIES, retry_delay)
+                             client.archive.path, FETCH_TASK_RETRIES, retry_delay,
+                             {"allow_drop": allow_drop, "base_url": base_url})
 
 
 @flow(name="cluster-etl-replay", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
-def replay(archive: Path, out_dir: Path, release_date: dt.date | None = None) -> run.RunResult:
+def replay(archive: Path, out_dir: Path, release_date: dt.date | None = None,
+           allow_drop: bool = False, base_url: str | None = None) -> run.RunResult:
     """Rebuild a release from a run's WARC file, with no network (backfill, audit, fixed parser).
 
     The release date defaults to the recorded run's date.
     """
     with replay_client(Path(archive)) as client:
         return build_release(client, Path(out_dir), release_date or client.started.date(),
-                             client.started, client.warc, task_retries=0, retry_delay=0)
+                             client.started, client.warc, task_retries=0, retry_delay=0,
+                             publishing={"allow_drop": allow_drop, "base_url": base_url})

@@ -13,7 +13,7 @@ LIVE_PORTAL = "https://clusters.wallonie.be"
 SAMPLE_RATE = 0.0  # loopback: no limit
 SAMPLE_CONCURRENCY = 8
 
-EXIT_OK, EXIT_INVALID, EXIT_INCOMPLETE, EXIT_LAYOUT, EXIT_PUBLISH = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INVALID, EXIT_INCOMPLETE, EXIT_LAYOUT, EXIT_PUBLISH, EXIT_DROP = 0, 1, 2, 3, 4, 5
 
 
 def _date(text: str) -> dt.date:
@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"retries of a request (default {FetchSettings.retries})")
     refresh.add_argument("--archive", type=Path, metavar="DIR",
                          help="folder of the raw WARC archive and its index (default: DIR/archive)")
+    refresh.add_argument("--sample-week", type=int, default=0, metavar="N",
+                         help="with --sample: the sample portal N weeks later (members joined, left, "
+                              "moved)")
 
     replay = commands.add_parser("replay", help="rebuild a release from a run's WARC file, offline")
     replay.add_argument("warc", type=Path, metavar="ARCHIVE", help="a run's .warc.gz file")
@@ -58,8 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--release-date", type=_date, metavar="YYYY-MM-DD",
                         help="date of the release (default: the recorded run's date)")
 
+    for command in (refresh, replay):
+        command.add_argument("--allow-drop", action="store_true",
+                             help="publish even when the memberships fell by more than 20%% against "
+                                  "the previous release (the release records it)")
+        command.add_argument("--base-url", metavar="URL",
+                             help="public URL of the output folder, for absolute links in catalog.ttl "
+                                  "(default: links relative to the file)")
+
     sample = commands.add_parser("sample-portal", help="write the sample portal's files to DIR")
     sample.add_argument("dir", type=Path)
+    sample.add_argument("--week", type=int, default=0, metavar="N",
+                        help="the portal N weeks later: members joined, left and moved")
     return parser
 
 
@@ -75,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_sample_portal(args) -> int:
     from cluster_etl.sample.generate import write_sample_portal
 
-    manifest = write_sample_portal(args.dir)
+    manifest = write_sample_portal(args.dir, week=args.week)
     print(f"sample portal written to {args.dir} ({manifest.memberships} memberships in "
           f"{len(manifest.clusters)} clusters); serve it with any static server, "
           "or run `cluster-etl refresh --sample`.")
@@ -91,7 +104,7 @@ def _portal(args):
     from cluster_etl.sample.server import serve_portal
 
     with tempfile.TemporaryDirectory(prefix="cluster-etl-sample-") as root:
-        write_sample_portal(Path(root))
+        write_sample_portal(Path(root), week=args.sample_week)
         with serve_portal(Path(root)) as base_url:
             print(f"sample portal served at {base_url}")
             yield base_url
@@ -100,7 +113,8 @@ def _portal(args):
 def cmd_refresh(args) -> int:
     from flows.refresh import refresh
 
-    options = {"contact_url": args.contact, "archive_dir": args.archive}
+    options = {"contact_url": args.contact, "archive_dir": args.archive,
+               "allow_drop": args.allow_drop, "base_url": args.base_url}
     rate = args.rate if args.rate is not None else (SAMPLE_RATE if args.sample else None)
     concurrency = args.concurrency or (SAMPLE_CONCURRENCY if args.sample else None)
     if rate is not None:
@@ -125,7 +139,8 @@ def cmd_replay(args) -> int:
     if not args.warc.is_file():
         return _fail(EXIT_INCOMPLETE, f"no such archive: {args.warc}")
     return _report(lambda: replay(archive=args.warc, out_dir=args.out,
-                                  release_date=args.release_date), args.out)
+                                  release_date=args.release_date, allow_drop=args.allow_drop,
+                                  base_url=args.base_url), args.out)
 
 
 def _report(run_flow, out: Path) -> int:
@@ -133,7 +148,7 @@ def _report(run_flow, out: Path) -> int:
     from cluster_etl.crawl import IncompleteRun
     from cluster_etl.fetch.archive import ArchiveError
     from cluster_etl.portal import LayoutError
-    from cluster_etl.publish import PublishError
+    from cluster_etl.publish import DropRefused, PublishError
     from cluster_etl.run import ValidationFailed
 
     try:
@@ -147,6 +162,8 @@ def _report(run_flow, out: Path) -> int:
         return _fail(EXIT_INCOMPLETE, f"the archive cannot be replayed: {exc}")
     except LayoutError as exc:
         return _fail(EXIT_LAYOUT, f"the portal's layout changed: {exc}")
+    except DropRefused as exc:
+        return _fail(EXIT_DROP, str(exc))
     except PublishError as exc:
         return _fail(EXIT_PUBLISH, f"publication failed: {exc}")
     print("\n".join(result.summary_lines()))
