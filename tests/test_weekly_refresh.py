@@ -133,6 +133,12 @@ def test_duckdb_and_pandas_read_what_was_published(weeks):
     described = con.execute(f"DESCRIBE SELECT * FROM '{release / 'membership_history.parquet'}'")
     kinds = {row[0]: row[1] for row in described.fetchall()}
     assert kinds["first_seen"] == "DATE" and kinds["cluster_id"] == "VARCHAR"
+    from tests.publish.test_database import offline_duckdb
+
+    sqlite = offline_duckdb()
+    sqlite.execute(f"ATTACH '{release / 'cluster-etl.sqlite'}' AS release (TYPE sqlite, READ_ONLY)")
+    assert sqlite.execute("SELECT count(*) FROM release.members").fetchone()[0] == len(members)
+    assert sqlite.execute("SELECT min(first_seen) FROM release.membership_history").fetchone()[0] == D1
     frame = pd.read_parquet(release / "members.parquet")
     assert str(frame["member_type"].dtype) == "category"
     assert frame["member_id"].tolist() == members["member_id"].tolist()

@@ -10,7 +10,7 @@ from cluster_etl.schema import TABLES
 from tests.publish.test_workbook import SHARE_17_DIGITS, TRICKY, assert_same_tables, tricky_frames
 from tests.tables_factory import frame
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "DATE"}
 
 
 @pytest.fixture
@@ -151,11 +151,37 @@ def test_reading_a_missing_file_fails_without_creating_one(tmp_path):
     assert not (tmp_path / "missing.sqlite").exists()
 
 
-def test_duckdb_reads_the_parquet_tables_with_their_types(tmp_path):
-    # DuckDB's SQLite scanner is an extension it would download; the Parquet reader is built in.
-    duckdb = pytest.importorskip("duckdb")
+def offline_duckdb():
+    """DuckDB that never downloads: its SQLite scanner comes from the pip package of the same
+    version (a dev dependency, pinned with duckdb)."""
+    import duckdb
+    import duckdb_extension_sqlite_scanner
+
     con = duckdb.connect(config={"autoinstall_known_extensions": False,
                                  "autoload_known_extensions": False})
+    extension = (Path(duckdb_extension_sqlite_scanner.__file__).parent / "extensions" /
+                 f"v{duckdb.__version__}" / "sqlite_scanner.duckdb_extension")
+    con.execute(f"LOAD '{extension}'")
+    return con
+
+
+def test_duckdb_reads_the_database_with_its_types_and_keys(tmp_path):
+    path = write_database(tricky_frames(), tmp_path / "cluster-etl.sqlite")
+    con = offline_duckdb()
+    con.execute(f"ATTACH '{path}' AS release (TYPE sqlite, READ_ONLY)")
+    duck_types = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "date": "DATE"}
+    for name, df in tricky_frames().items():
+        table = TABLES[name]
+        described = con.execute(f'DESCRIBE release."{name}"').fetchall()
+        assert [row[0] for row in described] == table.column_names
+        assert [row[1] for row in described] == [duck_types[c.type] for c in table.columns]
+        values = writers.column_values(df, table)
+        rows = con.execute(f'SELECT * FROM release."{name}" ORDER BY rowid').fetchall()
+        assert rows == [tuple(row) for row in zip(*values.values())]
+
+
+def test_duckdb_reads_the_parquet_tables_with_their_types(tmp_path):
+    con = offline_duckdb()
     duck_types = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "date": "DATE"}
     for name, df in tricky_frames().items():
         table = TABLES[name]

@@ -1,7 +1,7 @@
 """The release's tables as one SQLite database, ready for Datasette or any SQLite client.
 
 Every table, column type and constraint comes from schema.py: TEXT, INTEGER and REAL columns,
-dates as ISO text (yyyy-mm-dd) checked by SQLite's date(), NOT NULL for required columns, CHECK
+DATE columns of ISO text (yyyy-mm-dd) checked by SQLite's date(), NOT NULL for required columns, CHECK
 for enumerations, the primary key, and foreign keys enforced while the rows go in. Two more
 tables document the others: `_tables` (table_name, title, description, primary_key) and
 `_columns` (table_name, column_name, position, type, required, allowed_values, description),
@@ -21,7 +21,9 @@ import pandas as pd
 from cluster_etl.publish.writers import column_values, to_frame
 from cluster_etl.schema import TABLES, Column, Table
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
+# DATE has NUMERIC affinity in SQLite, where ISO text stays text; it tells readers such as DuckDB
+# or Datasette what the column holds.
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "DATE"}
 
 DOC_TABLES = ("""
 CREATE TABLE "_tables" (

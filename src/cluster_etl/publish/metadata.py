@@ -29,9 +29,11 @@ DEFAULT_KEYWORDS = ["Wallonie", "Wallonia", "clusters", "réseaux d'entreprises"
 DEFAULT_TITLE = "Walloon business clusters and their members"
 DEFAULT_DESCRIPTION = (
     "The business clusters recognised by Wallonia, their member organisations and the breakdown "
-    "of memberships by member type, as published on the Walloon clusters portal. Each table comes "
-    "as CSV (RFC 4180, UTF-8), JSON (an array of records) and Parquet; validation.json lists the "
-    "checks the release passed.")
+    "of memberships by member type, as published on the Walloon clusters portal, with the history "
+    "of memberships across releases. Each table comes as CSV (RFC 4180, UTF-8), JSON (an array of "
+    "records) and Parquet, and all of them in one Excel workbook and one SQLite database; "
+    "validation.json lists the checks the release passed, changes.json what changed since the "
+    "previous release.")
 MEDIATYPES = {"csv": "text/csv", "json": "application/json",
               "parquet": "application/vnd.apache.parquet"}
 FORMAT_LABELS = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}

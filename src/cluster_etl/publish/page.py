@@ -292,7 +292,7 @@ def root_index_html(out_dir: Path) -> str:
     body = (f"<header>\n<h1>{esc(title)}</h1>\n"
             f"<p>{esc(newest.get('description') or DEFAULT_DESCRIPTION)}</p>\n{latest}\n</header>\n"
             f"<main>\n<h2>Releases</h2>\n{listing}\n"
-            f"<p>Catalogue of every release: {link('catalog.ttl', 'catalog.ttl')} "
+            f"<p>Catalogue of the latest release, for data portals: {link('catalog.ttl', 'catalog.ttl')} "
             "(DCAT-AP, Turtle).</p>\n</main>")
     return document(title, body)
 
