@@ -15,10 +15,15 @@ from cluster_etl.prefect_env import quiet_prefect
 quiet_prefect()  # before Prefect is imported: whoever imports the flow runs it quietly
 
 from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import (  # noqa: E402
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from cluster_etl import crawl, normalise, publish, run, validate  # noqa: E402
+from cluster_etl import crawl, normalise, outcomes, progress, publish, run, summary, validate  # noqa: E402
 from cluster_etl.fetch import FetchSettings, PortalClient, recording_client, replay_client  # noqa: E402
 from cluster_etl.raw import ClusterLink, RawCluster, RawPortal  # noqa: E402
 
@@ -60,18 +65,38 @@ def publish_release(tables, report, out_dir: Path, release_date: dt.date, metada
     return publish.write_release(tables, report, out_dir, release_date, metadata, allow_drop)
 
 
+@task(name="report", cache_policy=NONE)
+def report_run(result: run.RunResult, base_url: str | None = None) -> None:
+    """Prefect artifacts the operator reads: the checks as a table, a Markdown summary (counts,
+    shares, changes since the previous release, where the files are), a link to the release."""
+    changes = summary.read_changes(result.release)
+    create_table_artifact(key="validation-checks", table=summary.check_rows(result.report),
+                          description=f"Validation: {result.report.status.upper()}")
+    create_markdown_artifact(key="run-summary", markdown=summary.summary_markdown(result, changes, base_url),
+                             description="What this run did")
+    if result.release:
+        create_link_artifact(key="release", link=summary.release_url(result.release, base_url),
+                             link_text=f"Release {result.release.name}")
+
+
+def crawl_portal(client: PortalClient, started: dt.datetime, task_retries: int,
+                 retry_delay: float) -> RawPortal:
+    """The overview, then every cluster in its own task (fetch and parse of its pages)."""
+    retrying = {"retries": task_retries, "retry_delay_seconds": retry_delay}
+    overview, findings = fetch_overview.with_options(**retrying)(client)
+    fetch_one = fetch_cluster.with_options(**retrying)
+    futures = [fetch_one.submit(client, link) for link in overview["clusters"]]
+    return RawPortal(portal_url=client.base_url, overview=overview, clusters=run.gather(futures),
+                     retrieved_at=started, findings=findings)
+
+
 def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, started: dt.datetime,
                   archive: Path | None, task_retries: int, retry_delay: float,
                   publishing: dict) -> run.RunResult:
     """The stages after the client is ready; shared by a refresh and a replay."""
     timer = run.StageTimer()
-    retrying = {"retries": task_retries, "retry_delay_seconds": retry_delay}
-    with timer("fetch"):
-        overview, findings = fetch_overview.with_options(**retrying)(client)
-        fetch_one = fetch_cluster.with_options(**retrying)
-        futures = [fetch_one.submit(client, link) for link in overview["clusters"]]
-        raw = RawPortal(portal_url=client.base_url, overview=overview, clusters=run.gather(futures),
-                        retrieved_at=started, findings=findings)
+    with timer("fetch"), progress.reporting(client.stats, logger=get_run_logger()):
+        raw = crawl_portal(client, started, task_retries, retry_delay)
     with timer("normalise"):
         tables = normalise_tables(raw)
     with timer("validate"):
@@ -79,6 +104,7 @@ def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, st
     result = run.RunResult.of(raw, tables, report, client.stats, started, timer.seconds)
     result.archive = archive
     if report.status == "fail":
+        report_run(result, publishing.get("base_url"))
         raise run.ValidationFailed(result)
     with timer("publish"):
         metadata = {**result.metadata(client.settings, Path(out_dir)),
@@ -86,6 +112,7 @@ def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, st
         result.release = publish_release(tables, report, Path(out_dir), release_date, metadata,
                                          bool(publishing.get("allow_drop")))
     get_run_logger().info("published %s", result.release)
+    report_run(result, publishing.get("base_url"))
     return result
 
 
@@ -95,7 +122,7 @@ def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
             contact_url: str = FetchSettings.contact_url, archive_dir: Path | None = None,
             timeout: float = FetchSettings.read_timeout, retries: int = FetchSettings.retries,
             retry_delay: float = FETCH_TASK_RETRY_DELAY, allow_drop: bool = False,
-            base_url: str | None = None) -> run.RunResult:
+            base_url: str | None = None, notify_url: str | None = None) -> run.RunResult:
     """Scrape a portal that follows SPEC.md and publish a validated release under `out_dir`.
 
     Every response is archived in a WARC file under `archive_dir` (default `out_dir/archive`);
@@ -103,26 +130,34 @@ def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
     the read timeout of one request, `retries` its retries; a fetch task that still failed because
     the site was down is tried once more after `retry_delay` seconds. `allow_drop` publishes even
     when the memberships fell by more than 20% against the previous release; `base_url` is the
-    public URL of `out_dir`, for absolute links in the DCAT-AP catalogue.
+    public URL of `out_dir`, for absolute links in the DCAT-AP catalogue. A run that fails writes
+    `out_dir/last-failure.json` and POSTs it to `notify_url` (default: $CLUSTER_ETL_NOTIFY_URL).
     """
     settings = FetchSettings(rate=rate, concurrency=concurrency, contact_url=contact_url,
                              read_timeout=timeout, retries=retries)
     started = dt.datetime.now(dt.timezone.utc)
     archive_dir = Path(archive_dir) if archive_dir else Path(out_dir) / ARCHIVE_DIRNAME
-    with recording_client(portal_url, settings, archive_dir, started) as client:
-        return build_release(client, Path(out_dir), release_date or started.date(), started,
+    release_date = release_date or started.date()
+    with outcomes.failures_reported(Path(out_dir), notify_url) as state, \
+            recording_client(portal_url, settings, archive_dir, started, release_date) as client:
+        state["archive"] = client.archive.path
+        return build_release(client, Path(out_dir), release_date, started,
                              client.archive.path, FETCH_TASK_RETRIES, retry_delay,
                              {"allow_drop": allow_drop, "base_url": base_url})
 
 
 @flow(name="cluster-etl-replay", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
 def replay(archive: Path, out_dir: Path, release_date: dt.date | None = None,
-           allow_drop: bool = False, base_url: str | None = None) -> run.RunResult:
+           allow_drop: bool = False, base_url: str | None = None,
+           notify_url: str | None = None) -> run.RunResult:
     """Rebuild a release from a run's WARC file, with no network (backfill, audit, fixed parser).
 
-    The release date defaults to the recorded run's date.
+    The release date defaults to the one the run was published under (its warcinfo record), or
+    for older archives the date it ran.
     """
-    with replay_client(Path(archive)) as client:
-        return build_release(client, Path(out_dir), release_date or client.started.date(),
+    with outcomes.failures_reported(Path(out_dir), notify_url) as state, \
+            replay_client(Path(archive)) as client:
+        state["archive"] = client.warc
+        return build_release(client, Path(out_dir), release_date or client.release_date,
                              client.started, client.warc, task_retries=0, retry_delay=0,
                              publishing={"allow_drop": allow_drop, "base_url": base_url})

@@ -40,6 +40,7 @@ class IncompleteRun(Exception):
 
 def get_ok(client: PortalClient, url: str) -> Page:
     """A page the run cannot do without: anything but 200 makes the run incomplete."""
+    client.stats.expect(1)
     try:
         page = client.get(url)
     except FetchError as exc:
@@ -104,6 +105,7 @@ def crawl_directory(client: PortalClient, first_url: str, cluster_id: str
 def crawl_member_pages(client: PortalClient, urls: list[str], cluster_id: str
                        ) -> tuple[dict[str, MemberPage | None], dict[str, int], list[Check]]:
     """Fetches detail pages concurrently (the client bounds requests in flight)."""
+    client.stats.expect(len(urls))
     with ThreadPoolExecutor(max_workers=max(1, client.settings.concurrency)) as pool:
         outcomes = list(pool.map(lambda u: _fetch_member(client, u), urls))
     members: dict[str, MemberPage | None] = {}
@@ -134,7 +136,8 @@ def crawl_member_pages(client: PortalClient, urls: list[str], cluster_id: str
         raise IncompleteRun(failures)
     if fetched_ok and not parsed_ok:
         findings.append(Check(f"layout:member_pages:{cluster_id}", "fail", fetched_ok, 0,
-                              "no member page of the cluster matched the expected layout"))
+                              "no member page of the cluster matched the expected layout",
+                              layout_change=True))
     return members, status, findings
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from cluster_etl.schema import Check
 
@@ -31,6 +31,9 @@ class Overview(TypedDict):
     source: str | None  # the "Sources :" line, without the label
     clusters: list[ClusterLink]
     off_host_links: list[str]  # cluster-home links to another host: reported, not followed
+    # True for an ingested listing: a figure left out was not declared (a warn), where one
+    # missing from the overview page is a layout change (a fail)
+    figures_optional: NotRequired[bool]
 
 
 class ClusterHome(TypedDict):

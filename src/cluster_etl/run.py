@@ -134,18 +134,26 @@ class RunResult:
             "archive": _relative(self.archive, out_dir) if self.archive else None,
         }
 
+    def _source_line(self) -> str:
+        if "listing_rows" in self.fetch:  # an ingested listing, not a crawl
+            return (f"listing       {self.fetch['listing_rows']} rows, "
+                    f"{self.fetch.get('listing_rows_used', 0)} used, "
+                    f"{self.fetch.get('listing_rows_skipped', 0)} skipped")
+        return (f"fetch         {self.fetch.get('pages', 0)} pages, {self.fetch.get('requests', 0)} "
+                f"requests, {self.fetch.get('statuses', {}).get('304', 0)} not modified (304), "
+                f"{self.fetch.get('body_bytes', 0) / 1e6:.1f} MB of bodies")
+
     def summary_lines(self) -> list[str]:
         pct = lambda x: "n/a" if x is None else f"{100 * x:.1f}%"  # noqa: E731
         lines = [
-            f"portal        {self.portal_url}  (figures as of {self.as_of or 'unknown'})",
+            f"{'listing' if 'listing_rows' in self.fetch else 'portal':<14}{self.portal_url}  "
+            f"(figures as of {self.as_of or 'unknown'})",
             f"clusters      {self.clusters}",
             f"members       {self.members} organisations",
             f"memberships   {self.memberships}",
             f"companies     {self.companies} ({pct(self.company_share)} of memberships)",
             f"SMEs          {self.smes} ({pct(self.sme_share)} of memberships)",
-            f"fetch         {self.fetch.get('pages', 0)} pages, {self.fetch.get('requests', 0)} requests, "
-            f"{self.fetch.get('statuses', {}).get('304', 0)} not modified (304), "
-            f"{self.fetch.get('body_bytes', 0) / 1e6:.1f} MB of bodies",
+            self._source_line(),
             f"archive       {self.archive or 'none'}",
             "stages        " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()),
             f"validation    {self.report.status.upper()}",

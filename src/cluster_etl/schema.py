@@ -145,8 +145,8 @@ MEMBERSHIPS = Table(
     columns=(
         Column("cluster_id", "string", "The cluster.", required=True),
         Column("member_id", "string", "The member organisation.", required=True),
-        Column("member_page_url", "string", "The member's detail page in that cluster's directory.",
-               required=True, portal_link=True),
+        Column("member_page_url", "string", "The member's detail page in that cluster's directory; "
+               "empty for memberships from an ingested listing.", portal_link=True),
     ),
 )
 
@@ -207,6 +207,9 @@ class Check:
     expected: Any = None
     observed: Any = None
     detail: str = ""
+    # A failure that means the portal's markup no longer matches portal/layout.py (the command
+    # line exits 3 for it); not part of validation.json, whose detail says so in words.
+    layout_change: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "expected": self.expected,

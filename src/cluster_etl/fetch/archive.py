@@ -172,6 +172,30 @@ def read_run(path: Path) -> tuple[dict[str, Any], list[Archived]]:
     return info, records
 
 
+def read_run_info(path: Path) -> dict[str, Any]:
+    """A run's warcinfo fields alone (portal, settings, start, release date), without reading its
+    responses; ArchiveError when the file is no WARC or has no warcinfo record first."""
+    try:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "warcinfo":
+                    info = _warcinfo_fields(record.content_stream().read())
+                    if "started" in info:
+                        return info
+                break
+    except (OSError, ValueError, EOFError) as exc:  # warcio raises ArchiveLoadFailed (ValueError)
+        raise ArchiveError(f"{path}: not a readable WARC file ({exc})") from None
+    raise ArchiveError(f"{path}: no warcinfo record of a cluster-etl run at its start")
+
+
+def run_release_date(info: dict[str, Any]) -> dt.date:
+    """The release date a run was published under, recorded when it started; for archives older
+    than that record, the (UTC) date the run started."""
+    if info.get("release_date"):
+        return dt.date.fromisoformat(str(info["release_date"]))
+    return parse_warc_date(info["started"]).date()
+
+
 def _warcinfo_fields(payload: bytes) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for line in payload.decode("utf-8").splitlines():

@@ -129,7 +129,13 @@ class PortalClient:
         """Returns the page (200, or 404/410 for the caller to judge); raises FetchError otherwise."""
         if self.robots is None:
             self.load_robots()
-        return self._fetch(url, check_robots=True)
+        try:
+            return self._fetch(url, check_robots=True)
+        except (RobotsDisallowed, OffHost):
+            raise  # a refusal, not an error: the crawl reports it as a finding
+        except FetchError:
+            self.stats.record_error()
+            raise
 
     def _fetch(self, url: str, check_robots: bool) -> Page:
         seen: list[str] = []

@@ -9,17 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cluster_etl import __version__
-from cluster_etl.fetch.archive import Archived, RunArchive, ValidatorCache, parse_warc_date, read_run
+from cluster_etl.fetch.archive import (
+    Archived, RunArchive, ValidatorCache, parse_warc_date, read_run, run_release_date)
 from cluster_etl.fetch.client import Exchange, FetchError, FetchSettings, PortalClient
 
 
 @contextlib.contextmanager
 def recording_client(portal_url: str, settings: FetchSettings, archive_dir: Path,
-                     started: dt.datetime) -> Iterator[PortalClient]:
+                     started: dt.datetime, release_date: dt.date | None = None
+                     ) -> Iterator[PortalClient]:
     """A network client whose every response lands in a new WARC file under `archive_dir`, and
-    whose requests are conditional on what earlier runs archived there."""
+    whose requests are conditional on what earlier runs archived there. The WARC's warcinfo
+    records the release date the run publishes under (default: the date it started)."""
     info = {"software": f"cluster-etl {__version__}", "portal_url": portal_url.rstrip("/"),
-            "settings": dataclasses.asdict(settings)}
+            "settings": dataclasses.asdict(settings),
+            "release_date": (release_date or started.date()).isoformat()}
     archive = RunArchive(archive_dir, info, started)
     cache = ValidatorCache(archive_dir)
     client = PortalClient(portal_url, settings, archive=archive, cache=cache)
@@ -39,6 +43,7 @@ class ReplayClient(PortalClient):
         info, records = read_run(warc)
         self.warc = Path(warc)
         self.started = parse_warc_date(info["started"])
+        self.release_date = run_release_date(info)
         recorded = {f.name: info.get("settings", {}).get(f.name, f.default)
                     for f in dataclasses.fields(FetchSettings)}
         # No pacing and no retries: the answers are on disk and would not change.

@@ -62,7 +62,17 @@ class FetchStats:
     pages: int = 0
     body_bytes: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0  # pages that failed after retries
+    expected: int = 0  # pages the crawl knows it will ask for (for progress)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def expect(self, pages: int) -> None:
+        with self._lock:
+            self.expected += pages
+
+    def record_error(self) -> None:
+        with self._lock:
+            self.errors += 1
 
     def record(self, attempts: int, status: int, body_bytes: int) -> None:
         with self._lock:
@@ -73,4 +83,5 @@ class FetchStats:
 
     def as_dict(self) -> dict:
         return {"requests": self.requests, "pages": self.pages, "body_bytes": self.body_bytes,
+                "errors": self.errors,
                 "statuses": {str(k): v for k, v in sorted(self.statuses.items())}}

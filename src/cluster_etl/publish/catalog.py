@@ -27,7 +27,6 @@ from cluster_etl.publish.metadata import (
     DEFAULT_DESCRIPTION,
     DEFAULT_KEYWORDS,
     DEFAULT_LICENSE,
-    DEFAULT_PORTAL_URL,
     DEFAULT_SOURCE_BODY,
     DEFAULT_TITLE,
     FORMAT_LABELS,
@@ -35,6 +34,7 @@ from cluster_etl.publish.metadata import (
     DATABASE,
     RELEASE_FILES,
     WORKBOOK,
+    data_source,
     sha256,
 )
 from cluster_etl.publish.series import LATEST, RELEASES
@@ -160,19 +160,22 @@ def _build(folder: Path, catalog_url: str, files_url: str, availability: URIRef,
     license_ = _license(graph, md)
     context = {"doc": doc, "files_url": files_url, "license": license_, "released": released,
                "availability": availability}
-    portal = md.get("portal_url") or DEFAULT_PORTAL_URL
+    source_text, portal = data_source(md)
     source_body = md.get("source") or DEFAULT_SOURCE_BODY
     provenance = URIRef(doc + "#provenance")
-    _add(graph, provenance, (RDF.type, DCTERMS.ProvenanceStatement), (RDFS.label, Literal(
-        f"Scraped from {portal}, which publishes the figures of {source_body}; normalised and "
-        "validated against the totals the portal declares before publication.", lang="en")))
+    how = (f"Scraped from {portal}, which publishes the figures of {source_body}; normalised and "
+           "validated against the totals the portal declares before publication." if portal else
+           f"Ingested from the {source_text} sent by {source_body}; normalised and validated "
+           "before publication.")
+    _add(graph, provenance, (RDF.type, DCTERMS.ProvenanceStatement), (RDFS.label, Literal(how, lang="en")))
     shared: list[tuple[URIRef, Any]] = [
         (DCTERMS.publisher,
          _agent(graph, doc + "#publisher", str(md.get("publisher") or DEFAULT_PUBLISHER))),
         # The body that compiles the figures the portal publishes made the data; this
         # pipeline publishes it.
         (DCTERMS.creator, _agent(graph, doc + "#source", source_body)),
-        (PROV.wasDerivedFrom, URIRef(portal)), (DCTERMS.provenance, provenance),
+        *([(PROV.wasDerivedFrom, URIRef(portal))] if portal else []),
+        (DCTERMS.provenance, provenance),
         (DCAT.landingPage, _typed(graph, URIRef(files_url + PAGE), FOAF.Document)),
         (DCTERMS.issued, released), (DCTERMS.modified, released),
         (DCAT_VERSION, Literal(release_date.isoformat())),

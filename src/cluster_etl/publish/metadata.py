@@ -72,6 +72,16 @@ RELEASE_FILES = {
 }
 
 
+def data_source(metadata: dict[str, Any]) -> tuple[str, str | None]:
+    """Where the release's rows come from, for people: (text, URL or None). The portal, or for
+    an ingested listing the file by name and SHA-256."""
+    listing = metadata.get("source_listing")
+    if listing:
+        return f"listing {listing.get('file')} (SHA-256 {listing.get('sha256')})", None
+    url = metadata.get("portal_url") or DEFAULT_PORTAL_URL
+    return url, url
+
+
 def jsonable(value: Any) -> Any:
     """Plain JSON values for run metadata: dates/datetimes as ISO text, paths and others as str."""
     if isinstance(value, dict):
@@ -231,8 +241,7 @@ def write_readme(folder: Path, release_date: dt.date, metadata: dict[str, Any],
     lines = [
         f"# {metadata.get('title', DEFAULT_TITLE)}", "",
         f"Release {release_date.isoformat()}; figures as of {as_of.isoformat() if as_of else 'unknown'}.",
-        f"Source: {metadata.get('source') or DEFAULT_SOURCE_BODY}, "
-        f"{metadata.get('portal_url') or DEFAULT_PORTAL_URL}.",
+        f"Source: {metadata.get('source') or DEFAULT_SOURCE_BODY}, {data_source(metadata)[0]}.",
         f"Licence: {license_.get('title', license_.get('name'))} ({license_.get('path', '')}).", "",
         "Each table is published as `<table>.csv` (RFC 4180, UTF-8, empty field = no value), "
         "`<table>.json` (array of records, null = no value) and `<table>.parquet` (zstd, "

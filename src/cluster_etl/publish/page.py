@@ -25,11 +25,11 @@ from cluster_etl.publish.metadata import (
     DATABASE,
     DEFAULT_DESCRIPTION,
     DEFAULT_LICENSE,
-    DEFAULT_PORTAL_URL,
     DEFAULT_SOURCE_BODY,
     DEFAULT_TITLE,
     FORMAT_LABELS,
     WORKBOOK,
+    data_source,
     sha256,
 )
 from cluster_etl.publish.page_changes import changes_section
@@ -80,8 +80,9 @@ def _header(metadata: dict[str, Any], release_date: dt.date, as_of: dt.date | No
     facts = [
         ("Release", esc(release_date.isoformat())),
         ("Figures as of", esc(as_of.isoformat() if as_of else "n/a")),
-        ("Source", f"{esc(metadata.get('source') or DEFAULT_SOURCE_BODY)}, "
-                   f"{external_link(metadata.get('portal_url') or DEFAULT_PORTAL_URL)}"),
+        ("Source", f"{esc(metadata.get('source') or DEFAULT_SOURCE_BODY)}, " + (
+            external_link(data_source(metadata)[1]) if data_source(metadata)[1]
+            else esc(data_source(metadata)[0]))),
         ("Licence", _license(metadata)),
     ]
     publisher = metadata.get("publisher")

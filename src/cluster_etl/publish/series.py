@@ -60,9 +60,27 @@ def release_folder(out_dir: Path, date: dt.date) -> Path:
 
 def read_snapshot(out_dir: Path, date: dt.date) -> Frames:
     """The tables normalise produced for a published release (read from its Parquet files)."""
-    folder = release_folder(out_dir, date)
-    return {name: writers.read_parquet(folder / f"{name}.parquet", table)
+    return read_folder_snapshot(release_folder(out_dir, date))
+
+
+def read_folder_snapshot(folder: Path) -> Frames:
+    return {name: writers.read_parquet(Path(folder) / f"{name}.parquet", table)
             for name, table in SNAPSHOT_TABLES.items()}
+
+
+def folder_release_date(folder: Path) -> dt.date:
+    """A release folder's date: its datapackage.json's, else the folder's name."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        package = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
+        return dt.date.fromisoformat(package["cluster_etl"]["release_date"])
+    return dt.date.fromisoformat(Path(folder).resolve().name)
+
+
+def diff_releases(before: Path, after: Path) -> dict:
+    """changes.json of release folder `after` against release folder `before` (any two)."""
+    old, new = read_folder_snapshot(before), read_folder_snapshot(after)
+    return changes_module.compare_releases(old, new, folder_release_date(after),
+                                           folder_release_date(before))
 
 
 def history_until(out_dir: Path, date: dt.date | None) -> pd.DataFrame:

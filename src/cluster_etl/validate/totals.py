@@ -10,6 +10,15 @@ from cluster_etl.schema import Check, CheckStatus
 from cluster_etl.validate.structure import Tables, _missing, is_null
 
 
+NO_DECLARED_FIGURE = "no declared figure"
+
+
+def _figures_optional(overview: raw.Overview) -> bool:
+    """True when the figures are what an operator declared for an ingested listing: a figure
+    left out was not declared (warn), where one missing from the overview page is a layout change."""
+    return bool(overview.get("figures_optional"))
+
+
 def percent_half_up(part: int, whole: int) -> int:
     """100 * part / whole rounded half up, in exact integer arithmetic (74.5 -> 75)."""
     return (200 * part + whole) // (2 * whole)
@@ -20,9 +29,13 @@ def check_cluster_count(tables: Tables, overview: raw.Overview) -> Check:
     in_table = len(tables.clusters)
     declared = overview["declared_cluster_count"]
     counts = f"overview table {in_overview}, clusters table {in_table}, prose {declared}"
+    if declared is None and _figures_optional(overview):
+        return Check("cluster_count", "warn" if in_overview == in_table else "fail",
+                     observed=in_table, detail=f"{NO_DECLARED_FIGURE}; {counts}")
     if declared is None:
         return Check("cluster_count", "fail", expected=None, observed=in_table,
-                     detail=f"no cluster count found in the overview prose (layout change?); {counts}")
+                     detail=f"no cluster count found in the overview prose (layout change?); {counts}",
+                     layout_change=True)
     if in_overview == in_table == declared:
         return Check("cluster_count", "pass", expected=declared, observed=in_table, detail=counts)
     named = {"overview table": in_overview, "clusters table": in_table, "prose": declared}
@@ -40,9 +53,13 @@ def check_cluster_count(tables: Tables, overview: raw.Overview) -> Check:
 def check_membership_total(tables: Tables, overview: raw.Overview) -> Check:
     total, lower_bound = overview["member_total"], overview["member_total_is_lower_bound"]
     observed = len(tables.memberships)
+    if total is None and _figures_optional(overview):
+        return Check("membership_total", "warn", observed=observed,
+                     detail=f"{NO_DECLARED_FIGURE}; {observed} memberships")
     if total is None:
         return Check("membership_total", "fail", observed=observed,
-                     detail="no member total found in the overview prose (layout change?)")
+                     detail="no member total found in the overview prose (layout change?)",
+                     layout_change=True)
     ok = observed > total if lower_bound else observed == total
     expected: Any = f"> {total}" if lower_bound else total
     detail = f"{observed} memberships; the overview declares {'more than ' if lower_bound else ''}{total}"
@@ -71,9 +88,14 @@ def check_shares(tables: Tables, overview: raw.Overview) -> list[Check]:
              sum(t == "company" and s == "sme" for t, s in of_memberships))):
         if missing:
             check = Check(name, "fail", expected=declared, detail=f"column(s) missing: {missing}")
+        elif declared is None and _figures_optional(overview):
+            share = f": {100 * part / whole:.2f}%" if whole else ""
+            check = Check(name, "warn", observed=percent_half_up(part, whole) if whole else None,
+                          detail=f"{NO_DECLARED_FIGURE}; {part} of {whole} memberships are "
+                                 f"{what}{share}")
         elif declared is None:
             check = Check(name, "fail", detail=f"no {what} share found in the overview prose "
-                                               "(layout change?)")
+                                               "(layout change?)", layout_change=True)
         elif whole == 0:
             check = Check(name, "fail", expected=declared, detail="no memberships to take a share of")
         else:
@@ -93,11 +115,12 @@ def check_headline_totals(tables: Tables, overview: raw.Overview) -> list[Check]
             *check_shares(tables, overview)]
 
 
-def check_cluster_counts(tables: Tables) -> list[Check]:
+def check_cluster_counts(tables: Tables, from_pages: bool = True) -> list[Check]:
     """Per cluster, directory entries vs the count its home page declares.
 
     A disagreement is a finding (warn); a directory that listed nothing while the cluster declares
-    members means the directory markup was not understood: fail.
+    members means the directory markup was not understood: fail, a layout change when the tables
+    come `from_pages` (for a listing it only means no row named that cluster).
     """
     clusters = tables.clusters
     if missing := _missing(clusters, ("cluster_id", "declared_member_count", "listed_member_count")):
@@ -116,7 +139,9 @@ def check_cluster_counts(tables: Tables) -> list[Check]:
         elif not listed and declared > 0:
             check = Check(name, "fail", expected=declared, observed=listed,
                           detail="the directory listed no member while the cluster declares some "
-                                 "(layout change?)")
+                                 "(layout change?)" if from_pages else
+                                 "no member listed for a cluster that declares some",
+                          layout_change=from_pages)
         else:
             check = Check(name, "warn", expected=declared, observed=listed,
                           detail=f"directory lists {listed}, home page declares {declared}")
