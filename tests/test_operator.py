@@ -311,3 +311,19 @@ def test_progress_is_log_lines_elsewhere(caplog):
         with progress.reporting(stats, stream=io.StringIO(), interval=0.01):
             stats.record(1, 200, 10)
     assert caplog.records and caplog.records[-1].getMessage().startswith("pages 1/3 (33%)")
+
+
+def test_prefect_chatter_goes_to_the_log_unless_verbose(tmp_path):
+    env = {**__import__("os").environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    for name in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_LEVEL"):  # the test session quiets
+        env.pop(name, None)  # them; an operator's shell does not
+    quiet = subprocess.run([*CLI, "refresh", "--sample", "--out", str(tmp_path / "quiet")], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert "Finished in state" not in quiet.stdout + quiet.stderr
+    assert "release published:" in quiet.stdout
+    log = (tmp_path / "quiet" / "cluster-etl.log").read_text()
+    assert "Finished in state Completed" in log and "pages 1114/1114 (100%)" in log
+    loud = subprocess.run([*CLI, "refresh", "--sample", "--out", str(tmp_path / "loud"), "--verbose"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert loud.returncode == 0 and "Finished in state Completed" in loud.stdout + loud.stderr
