@@ -20,7 +20,7 @@ quiet_prefect(PREFECT_LOGGING_LEVEL="WARNING")
 
 from prefect import flow  # noqa: E402
 
-from cluster_etl.cli import SAMPLE_CONCURRENCY  # noqa: E402
+from cluster_etl.commands import SAMPLE_CONCURRENCY  # noqa: E402
 from cluster_etl.fetch import FetchSettings  # noqa: E402
 from cluster_etl.sample.generate import write_sample_portal  # noqa: E402
 from cluster_etl.sample.server import serve_portal  # noqa: E402
