@@ -15,8 +15,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The sample portal, enriched from a small invented KBO extract consistent with it.
 run: $(BIN)/.installed
-	$(BIN)/cluster-etl refresh --sample --out $(OUT)
+	$(BIN)/cluster-etl sample-kbo $(OUT)/kbo-sample --entities 1000
+	$(BIN)/cluster-etl refresh --sample --out $(OUT) --kbo $(OUT)/kbo-sample/KboOpenData_0001_2008_06_Full.zip
 
 test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest

@@ -16,7 +16,8 @@ from prefect.cache_policies import NONE  # noqa: E402
 from cluster_etl import __version__, outcomes, run  # noqa: E402
 from cluster_etl.listing import (  # noqa: E402
     DeclaredFigures, LoadedListing, load_listing, without_member_page_urls)
-from flows.refresh import normalise_tables, publish_release, report_run, validate_tables  # noqa: E402
+from flows.refresh import (  # noqa: E402
+    enrich_from_kbo, normalise_tables, open_kbo, publish_release, report_run, validate_tables)
 
 
 @task(name="load-listing", cache_policy=NONE)
@@ -30,7 +31,8 @@ def ingest(listing: Path, cluster_file: Path, out_dir: Path, as_of: dt.date,
            release_date: dt.date | None = None, expect_clusters: int | None = None,
            expect_members: int | None = None, expect_company_share: int | None = None,
            expect_sme_share: int | None = None, allow_drop: bool = False,
-           notify_url: str | None = None) -> run.RunResult:
+           notify_url: str | None = None, kbo: str | None = None,
+           kbo_cache: str | None = None) -> run.RunResult:
     """Publish a validated release under `out_dir` from a member listing (CSV or XLSX) and the
     cluster file naming its clusters; `as_of` is the reference date of the listing.
 
@@ -42,20 +44,26 @@ def ingest(listing: Path, cluster_file: Path, out_dir: Path, as_of: dt.date,
     `out_dir/last-failure.json` and POSTed to `notify_url` (default: $CLUSTER_ETL_NOTIFY_URL).
     """
     with outcomes.failures_reported(Path(out_dir), notify_url):
+        extract = open_kbo(kbo, Path(out_dir), kbo_cache)
         return _ingest(Path(listing), Path(cluster_file), Path(out_dir), as_of, release_date,
                        DeclaredFigures(clusters=expect_clusters, members=expect_members,
                                        company_share_pct=expect_company_share,
-                                       sme_share_pct=expect_sme_share), allow_drop)
+                                       sme_share_pct=expect_sme_share), allow_drop, extract)
 
 
 def _ingest(listing: Path, cluster_file: Path, out_dir: Path, as_of: dt.date,
-            release_date: dt.date | None, figures: DeclaredFigures, allow_drop: bool) -> run.RunResult:
+            release_date: dt.date | None, figures: DeclaredFigures, allow_drop: bool,
+            extract) -> run.RunResult:
     started = dt.datetime.now(dt.timezone.utc)
     timer = run.StageTimer()
     with timer("load"):
         loaded = load_files(Path(listing), Path(cluster_file), as_of, figures, started)
     with timer("normalise"):
         tables = without_member_page_urls(normalise_tables(loaded.raw))
+    kbo_metadata = None
+    if extract is not None:
+        with timer("enrich"):
+            tables, kbo_metadata = enrich_from_kbo(tables, extract)
     with timer("validate"):
         report = validate_tables(tables, loaded.raw)
     result = run.RunResult.of(loaded.raw, tables, report, loaded.stats, started, timer.seconds)
@@ -65,7 +73,8 @@ def _ingest(listing: Path, cluster_file: Path, out_dir: Path, as_of: dt.date,
     with timer("publish"):
         metadata = {"tool": f"cluster-etl {__version__}",
                     "retrieved_at": started.isoformat(timespec="seconds"),
-                    "as_of": as_of.isoformat(), **loaded.metadata()}
+                    "as_of": as_of.isoformat(), **loaded.metadata(),
+                    **({"kbo_extract": kbo_metadata} if kbo_metadata else {})}
         result.release = publish_release(tables, report, Path(out_dir), release_date or started.date(),
                                          metadata, allow_drop)
     get_run_logger().info("published %s", result.release)

@@ -8,6 +8,7 @@ client below them also retries each request.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from cluster_etl.prefect_env import quiet_prefect
@@ -23,11 +24,12 @@ from prefect.artifacts import (  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from cluster_etl import crawl, normalise, outcomes, progress, publish, run, summary, validate  # noqa: E402
+from cluster_etl import crawl, kbo, normalise, outcomes, progress, publish, run, summary, validate  # noqa: E402
 from cluster_etl.fetch import FetchSettings, PortalClient, recording_client, replay_client  # noqa: E402
 from cluster_etl.raw import ClusterLink, RawCluster, RawPortal  # noqa: E402
 
 ARCHIVE_DIRNAME = "archive"
+KBO_CACHE_DIRNAME = "kbo-cache"
 FETCH_TASK_RETRIES = 1
 FETCH_TASK_RETRY_DELAY = 30
 
@@ -52,6 +54,20 @@ def fetch_cluster(client: PortalClient, link: ClusterLink) -> RawCluster:
 @task(name="normalise", cache_policy=NONE)
 def normalise_tables(raw: RawPortal):
     return normalise.normalise(raw)
+
+
+@task(name="enrich-kbo", cache_policy=NONE)
+def enrich_from_kbo(tables, extract: kbo.Extract):
+    """The KBO columns, member_activities and member_sectors from the register's extract."""
+    return kbo.enrich_tables(tables, extract.select(tables.members["enterprise_number"]))
+
+
+def open_kbo(path: str | Path | None, out_dir: Path, cache_dir: str | Path | None) -> kbo.Extract | None:
+    """The extract, checked before anything starts (KboError); $CLUSTER_ETL_KBO when no path."""
+    path = path or os.environ.get("CLUSTER_ETL_KBO") or None
+    if not path:
+        return None
+    return kbo.open_extract(Path(path), Path(cache_dir) if cache_dir else Path(out_dir) / KBO_CACHE_DIRNAME)
 
 
 @task(name="validate", cache_policy=NONE)
@@ -99,6 +115,10 @@ def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, st
         raw = crawl_portal(client, started, task_retries, retry_delay)
     with timer("normalise"):
         tables = normalise_tables(raw)
+    kbo_metadata = None
+    if publishing.get("kbo") is not None:
+        with timer("enrich"):
+            tables, kbo_metadata = enrich_from_kbo(tables, publishing["kbo"])
     with timer("validate"):
         report = validate_tables(tables, raw)
     result = run.RunResult.of(raw, tables, report, client.stats, started, timer.seconds)
@@ -108,7 +128,8 @@ def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, st
         raise run.ValidationFailed(result)
     with timer("publish"):
         metadata = {**result.metadata(client.settings, Path(out_dir)),
-                    **({"base_url": publishing["base_url"]} if publishing.get("base_url") else {})}
+                    **({"base_url": publishing["base_url"]} if publishing.get("base_url") else {}),
+                    **({"kbo_extract": kbo_metadata} if kbo_metadata else {})}
         result.release = publish_release(tables, report, Path(out_dir), release_date, metadata,
                                          bool(publishing.get("allow_drop")))
     get_run_logger().info("published %s", result.release)
@@ -122,7 +143,8 @@ def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
             contact_url: str = FetchSettings.contact_url, archive_dir: Path | None = None,
             timeout: float = FetchSettings.read_timeout, retries: int = FetchSettings.retries,
             retry_delay: float = FETCH_TASK_RETRY_DELAY, allow_drop: bool = False,
-            base_url: str | None = None, notify_url: str | None = None) -> run.RunResult:
+            base_url: str | None = None, notify_url: str | None = None, kbo: str | None = None,
+            kbo_cache: str | None = None) -> run.RunResult:
     """Scrape a portal that follows SPEC.md and publish a validated release under `out_dir`.
 
     Every response is archived in a WARC file under `archive_dir` (default `out_dir/archive`);
@@ -132,32 +154,38 @@ def refresh(portal_url: str, out_dir: Path, release_date: dt.date | None = None,
     when the memberships fell by more than 20% against the previous release; `base_url` is the
     public URL of `out_dir`, for absolute links in the DCAT-AP catalogue. A run that fails writes
     `out_dir/last-failure.json` and POSTs it to `notify_url` (default: $CLUSTER_ETL_NOTIFY_URL).
+    `kbo` is a KBO Open Data extract (zip or folder; default $CLUSTER_ETL_KBO) to enrich members
+    from, its filtered rows cached in `kbo_cache` (default `out_dir/kbo-cache`).
     """
     settings = FetchSettings(rate=rate, concurrency=concurrency, contact_url=contact_url,
                              read_timeout=timeout, retries=retries)
     started = dt.datetime.now(dt.timezone.utc)
     archive_dir = Path(archive_dir) if archive_dir else Path(out_dir) / ARCHIVE_DIRNAME
     release_date = release_date or started.date()
-    with outcomes.failures_reported(Path(out_dir), notify_url) as state, \
-            recording_client(portal_url, settings, archive_dir, started, release_date) as client:
-        state["archive"] = client.archive.path
-        return build_release(client, Path(out_dir), release_date, started,
-                             client.archive.path, FETCH_TASK_RETRIES, retry_delay,
-                             {"allow_drop": allow_drop, "base_url": base_url})
+    with outcomes.failures_reported(Path(out_dir), notify_url) as state:
+        extract = open_kbo(kbo, Path(out_dir), kbo_cache)
+        with recording_client(portal_url, settings, archive_dir, started, release_date) as client:
+            state["archive"] = client.archive.path
+            return build_release(client, Path(out_dir), release_date, started,
+                                 client.archive.path, FETCH_TASK_RETRIES, retry_delay,
+                                 {"allow_drop": allow_drop, "base_url": base_url, "kbo": extract})
 
 
 @flow(name="cluster-etl-replay", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
 def replay(archive: Path, out_dir: Path, release_date: dt.date | None = None,
            allow_drop: bool = False, base_url: str | None = None,
-           notify_url: str | None = None) -> run.RunResult:
+           notify_url: str | None = None, kbo: str | None = None,
+           kbo_cache: str | None = None) -> run.RunResult:
     """Rebuild a release from a run's WARC file, with no network (backfill, audit, fixed parser).
 
     The release date defaults to the one the run was published under (its warcinfo record), or
     for older archives the date it ran.
     """
-    with outcomes.failures_reported(Path(out_dir), notify_url) as state, \
-            replay_client(Path(archive)) as client:
-        state["archive"] = client.warc
-        return build_release(client, Path(out_dir), release_date or client.release_date,
-                             client.started, client.warc, task_retries=0, retry_delay=0,
-                             publishing={"allow_drop": allow_drop, "base_url": base_url})
+    with outcomes.failures_reported(Path(out_dir), notify_url) as state:
+        extract = open_kbo(kbo, Path(out_dir), kbo_cache)
+        with replay_client(Path(archive)) as client:
+            state["archive"] = client.warc
+            return build_release(client, Path(out_dir), release_date or client.release_date,
+                                 client.started, client.warc, task_retries=0, retry_delay=0,
+                                 publishing={"allow_drop": allow_drop, "base_url": base_url,
+                                             "kbo": extract})

@@ -41,6 +41,8 @@ class FakeTables:
     members: pd.DataFrame
     memberships: pd.DataFrame
     member_types: pd.DataFrame
+    member_sectors: pd.DataFrame
+    member_activities: pd.DataFrame
     findings: list[Check] = field(default_factory=list)
 
     def with_frame(self, name: str, df: pd.DataFrame) -> FakeTables:
@@ -102,6 +104,21 @@ def member_type_rows(pairs: list[tuple[str, str]], member_rows: list[dict[str, A
     return rows
 
 
+def member_sector_rows(pairs: list[tuple[str, str]], member_rows: list[dict[str, Any]]) -> list[dict]:
+    """Memberships counted by the NACE section of nace_main (all unknown without KBO columns)."""
+    sections = {m["member_id"]: SECTIONS.get((m.get("nace_main") or "")[:2]) for m in member_rows}
+    rows = []
+    for scope in [None, *dict.fromkeys(c for c, _ in pairs)]:
+        in_scope = [sections.get(m) for c, m in pairs if scope is None or c == scope]
+        for section, n in sorted(Counter(in_scope).items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+            rows.append({"cluster_id": scope, "nace_section": section, "member_count": n,
+                         "share": n / len(in_scope)})
+    return rows
+
+
+SECTIONS = {"62": "J", "72": "M", "20": "C", "25": "C"}  # the divisions the factory's rows use
+
+
 def make_tables(pairs: list[tuple[str, str]] | None = None,
                 member_rows: list[dict[str, Any]] | None = None,
                 cluster_rows: list[dict[str, Any]] | None = None) -> FakeTables:
@@ -114,6 +131,8 @@ def make_tables(pairs: list[tuple[str, str]] | None = None,
         members=frame("members", member_rows),
         memberships=frame("memberships", membership_rows(pairs)),
         member_types=frame("member_types", member_type_rows(pairs, member_rows)),
+        member_sectors=frame("member_sectors", member_sector_rows(pairs, member_rows)),
+        member_activities=frame("member_activities", []),
         findings=[Check("member_page_missing:tweed", "warn", observed=404,
                         detail="https://clusters.wallonie.be/sites/tweed/home/membres/memberList/x.html")],
     )

@@ -50,6 +50,9 @@ def _settings_options(parser: argparse.ArgumentParser, names: tuple[str, ...]) -
                                       "(default: a local cluster of processes)"),
         "dask_workers": ("N", "worker processes of the local Dask cluster (default 2)"),
         "as_of": ("YYYY-MM-DD", "reference date of the listing's figures"),
+        "kbo": ("EXTRACT", "KBO Open Data extract (zip or folder) to enrich members from "
+                           "(default: $CLUSTER_ETL_KBO)"),
+        "kbo_cache": ("DIR", "cache of the extract's filtered rows (default: DIR/kbo-cache)"),
         "expect_clusters": ("N", "declared number of clusters"),
         "expect_members": ("N", "declared number of memberships (exact)"),
         "expect_company_share": ("PCT", "declared share of companies, whole percent"),
@@ -74,7 +77,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="show Prefect's own log lines on the screen")
 
 
-RUN_SETTINGS = ("out", "release_date", "allow_drop", "base_url", "notify")
+RUN_SETTINGS = ("out", "release_date", "allow_drop", "base_url", "notify", "kbo", "kbo_cache")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("archives", type=Path, nargs="+", metavar="ARCHIVE",
                           help="WARC files of runs, or folders of them")
     _settings_options(backfill, (*RUN_SETTINGS[:1], "rebuild", "allow_drop", "base_url", "notify",
-                                 "task_runner", "dask_address", "dask_workers"))
+                                 "kbo", "kbo_cache", "task_runner", "dask_address", "dask_workers"))
 
     ingest = commands.add_parser("ingest", help="publish a member listing (CSV or XLSX)")
     ingest.add_argument("listing", type=Path, metavar="LISTING")
@@ -120,11 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("before", type=Path, metavar="RELEASE_A")
     diff.add_argument("after", type=Path, metavar="RELEASE_B")
 
+    sample_kbo = commands.add_parser("sample-kbo", help="write an invented KBO Open Data extract, "
+                                                        "consistent with the sample portal, to DIR")
+    sample_kbo.add_argument("dir", type=Path)
+    sample_kbo.add_argument("--entities", type=int, default=0, metavar="N",
+                            help="invented filler enterprises besides the sample portal's (default 0)")
+
     sample = commands.add_parser("sample-portal", help="write the sample portal's files to DIR")
     sample.add_argument("dir", type=Path)
     sample.add_argument("--week", type=int, default=0, metavar="N",
                         help="the portal N weeks later: members joined, left and moved")
-    for command in (refresh, replay, backfill, ingest, status, validate, diff, sample):
+    for command in (refresh, replay, backfill, ingest, status, validate, diff, sample_kbo, sample):
         _common(command)
     return parser
 

@@ -31,7 +31,7 @@ Command = Callable[[], int]
 def prepare(args) -> Command:
     handler = {"refresh": _refresh, "replay": _replay, "backfill": _backfill, "ingest": _ingest,
                "status": _status, "validate": _validate, "diff": _diff,
-               "sample-portal": _sample_portal}[args.command]
+               "sample-kbo": _sample_kbo, "sample-portal": _sample_portal}[args.command]
     return handler(args)
 
 
@@ -105,7 +105,7 @@ def _run(flow_call: Callable[[], Any], out: Path, verbose: bool) -> int:
 
 # --- commands ----------------------------------------------------------------------------------
 
-RUN = ("out", "release_date", "allow_drop", "base_url", "notify")
+RUN = ("out", "release_date", "allow_drop", "base_url", "notify", "kbo", "kbo_cache")
 
 
 def _refresh(args) -> Command:
@@ -118,7 +118,8 @@ def _refresh(args) -> Command:
     out = _out(s)
     options = {"out_dir": out, "release_date": s.get("release_date"),
                "allow_drop": s.get("allow_drop", False), "base_url": s.get("base_url"),
-               "notify_url": s.get("notify"), "archive_dir": s.get("archive")}
+               "notify_url": s.get("notify"), "archive_dir": s.get("archive"),
+               **_kbo_options(s)}
     for name, parameter in (("rate", "rate"), ("concurrency", "concurrency"),
                             ("contact", "contact_url"), ("timeout", "timeout"), ("retries", "retries")):
         if name in s:
@@ -164,7 +165,7 @@ def _replay(args) -> Command:
 
             return replay(archive=args.warc, out_dir=out, release_date=s.get("release_date"),
                           allow_drop=s.get("allow_drop", False), base_url=s.get("base_url"),
-                          notify_url=s.get("notify"))
+                          notify_url=s.get("notify"), **_kbo_options(s))
         return _run(call, out, s.get("verbose", False))
     return run
 
@@ -210,7 +211,7 @@ def _ingest(args) -> Command:
             return ingest(
                 listing=args.listing, cluster_file=args.cluster_file, out_dir=out, as_of=s["as_of"],
                 release_date=s.get("release_date"), allow_drop=s.get("allow_drop", False),
-                notify_url=s.get("notify"),
+                notify_url=s.get("notify"), **_kbo_options(s),
                 **{k: s.get(k) for k in ("expect_clusters", "expect_members",
                                          "expect_company_share", "expect_sme_share")})
         return _run(call, out, s.get("verbose", False))
@@ -259,6 +260,26 @@ def _diff(args) -> Command:
         from cluster_etl.publish.series import diff_releases
 
         print(json.dumps(diff_releases(args.before, args.after), ensure_ascii=False, indent=1))
+        return outcomes.EXIT_OK
+    return run
+
+
+def _kbo_options(s: dict[str, Any]) -> dict[str, Any]:
+    """--kbo and --kbo-cache for a flow; the extract is checked when the flow starts (exit 2)."""
+    return {"kbo": str(s["kbo"]) if "kbo" in s else None,
+            "kbo_cache": str(s["kbo_cache"]) if "kbo_cache" in s else None}
+
+
+def _sample_kbo(args) -> Command:
+    _settings(args, ())
+    if args.entities < 0:
+        raise SettingsError(f"--entities: must be at least 0, not {args.entities}")
+
+    def run() -> int:
+        from cluster_etl.kbo.sample import write_sample_extract
+
+        manifest = write_sample_extract(args.dir, entities=args.entities)
+        print(f"sample KBO extract written to {manifest.path}; use it with --kbo {manifest.path}")
         return outcomes.EXIT_OK
     return run
 

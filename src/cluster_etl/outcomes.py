@@ -19,8 +19,10 @@ from typing import Any, Iterator
 
 import requests
 
+from cluster_etl.backfill import BackfillFailed
 from cluster_etl.crawl import IncompleteRun
 from cluster_etl.fetch.archive import ArchiveError
+from cluster_etl.kbo import KboError
 from cluster_etl.listing import ListingError
 from cluster_etl.portal import LayoutError
 from cluster_etl.publish import DropRefused, PublishError
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 class Failure:
     """What stopped a run, as last-failure.json and the webhook carry it."""
 
-    kind: str  # validation | incomplete | layout | archive | publish | drop_refused
+    kind: str  # validation | incomplete | layout | archive | publish | drop_refused | backfill
     exit_status: int
     message: str
     checks: list[dict[str, Any]] = field(default_factory=list)  # the failed checks
@@ -77,10 +79,15 @@ def classify(exc: BaseException) -> Failure | None:
                        urls=[{"url": exc.url, "reason": f"expected {exc.expected}", "status": 200}])
     if isinstance(exc, ListingError):
         return Failure("input", EXIT_USAGE, f"the listing cannot be ingested: {exc}")
+    if isinstance(exc, KboError):
+        return Failure("input", EXIT_USAGE, f"the KBO extract cannot be used: {exc}")
     if isinstance(exc, DropRefused):
         return Failure("drop_refused", EXIT_DROP, str(exc))
     if isinstance(exc, PublishError):
         return Failure("publish", EXIT_PUBLISH, f"publication failed: {exc}")
+    if isinstance(exc, BackfillFailed):  # the failed runs' own status when they share one, else 1
+        statuses = {failure.exit_status for failure in exc.failures}
+        return Failure("backfill", statuses.pop() if len(statuses) == 1 else EXIT_INVALID, str(exc))
     return None
 
 

@@ -16,6 +16,10 @@ SIZE_CLASSES = ("sme", "large")
 LEGAL_FORMS = ("SA", "SRL", "SPRL", "SC", "SCRL", "ASBL", "NV", "BV", "SE")
 PROVINCES = ("Brabant wallon", "Hainaut", "Liège", "Luxembourg", "Namur")
 REGIONS = ("Wallonie", "Bruxelles-Capitale", "Flandre")
+KBO_STATUSES = ("active", "not_found")
+NACE_VERSIONS = ("2003", "2008", "2025")
+NACE_CLASSIFICATIONS = ("MAIN", "SECO", "ANCI")
+NACE_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 
 # Logical types, mapped to pyarrow types for Parquet and to Frictionless types for metadata.
 FieldType = Literal["string", "integer", "number", "date"]
@@ -130,6 +134,17 @@ MEMBERS = Table(
         Column("phone", "string", "Phone number in E.164 form (+3281234567); as published, whitespace "
                "collapsed, when it is not one valid number (a phone_unparsed finding)."),
         Column("activities", "string", "Activities as published, whitespace collapsed."),
+        Column("kbo_status", "string",
+               "In the KBO/BCE Open Data extract: active when the valid enterprise number is in it "
+               "(the open extract lists active entities only), not_found when it is not; empty "
+               "without a valid number or without an extract (--kbo).", enum=KBO_STATUSES),
+        Column("kbo_name", "string",
+               "Legal name registered in the KBO/BCE: French, else the entity's other languages."),
+        Column("kbo_legal_form", "string", "Legal form registered in the KBO/BCE, French label."),
+        Column("kbo_start_date", "date", "Start date of the enterprise in the KBO/BCE."),
+        Column("nace_main", "string",
+               "Main NACE-BEL activity code in the KBO/BCE, of the newest NACE version present "
+               "(an establishment's activities count as its enterprise's).", pattern=r"\d[\d.]*"),
     ),
 )
 
@@ -186,9 +201,49 @@ MEMBERSHIP_HISTORY = Table(
     ),
 )
 
+MEMBER_SECTORS = Table(
+    name="member_sectors",
+    title="Breakdown by sector (NACE section)",
+    description="Memberships counted by the NACE section (A to U) of the member's main activity in the "
+                "KBO/BCE register, per cluster and for all clusters (empty cluster_id): what sectors each "
+                "cluster covers. An empty section is a member without a known main activity (no valid "
+                "enterprise number, not in the extract, or no extract given).",
+    primary_key=("cluster_id", "nace_section"),
+    nullable_key_columns=("cluster_id", "nace_section"),
+    foreign_keys=(ForeignKey(("cluster_id",), "clusters", ("cluster_id",)),),
+    columns=(
+        Column("cluster_id", "string", "The cluster; empty for the total over all clusters."),
+        Column("nace_section", "string", "NACE section letter of the main activity (NACE Rev. 2 "
+               "sections; a NACE-BEL 2025 code takes its division's 2008 section); empty when unknown.",
+               enum=NACE_SECTIONS),
+        Column("member_count", "integer", "Number of memberships.", required=True),
+        Column("share", "number", "Share of the scope's memberships, 0 to 1.", required=True),
+    ),
+)
+
+MEMBER_ACTIVITIES = Table(
+    name="member_activities",
+    title="Member activities (NACE-BEL)",
+    description="The activities the KBO/BCE register holds for each member with a valid enterprise "
+                "number in the extract, its establishments' included; no rows without an extract.",
+    primary_key=("member_id", "nace_version", "nace_code", "classification"),
+    foreign_keys=(ForeignKey(("member_id",), "members", ("member_id",)),),
+    columns=(
+        Column("member_id", "string", "The member organisation.", required=True),
+        Column("nace_version", "string", "NACE-BEL version of the code.", required=True,
+               enum=NACE_VERSIONS),
+        Column("nace_code", "string", "NACE-BEL activity code as the register writes it.",
+               required=True),
+        Column("classification", "string", "MAIN, SECO (secondary) or ANCI (auxiliary) activity.",
+               required=True, enum=NACE_CLASSIFICATIONS),
+        Column("description_fr", "string", "French label of the code."),
+    ),
+)
+
 # What normalise produces from one crawl, and what validation checks.
 SNAPSHOT_TABLES: dict[str, Table] = {
-    t.name: t for t in (CLUSTERS, MEMBERS, MEMBERSHIPS, MEMBER_TYPES_TABLE)}
+    t.name: t for t in (CLUSTERS, MEMBERS, MEMBERSHIPS, MEMBER_TYPES_TABLE, MEMBER_SECTORS,
+                        MEMBER_ACTIVITIES)}
 # Every table of a release: the snapshot plus what publication derives from earlier releases.
 TABLES: dict[str, Table] = {**SNAPSHOT_TABLES, MEMBERSHIP_HISTORY.name: MEMBERSHIP_HISTORY}
 

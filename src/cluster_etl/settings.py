@@ -151,6 +151,7 @@ SETTINGS = {s.name: s for s in (
     Setting("dask_workers", at_least_one),
     Setting("expect_clusters", count), Setting("expect_members", count),
     Setting("expect_company_share", percent), Setting("expect_sme_share", percent),
+    Setting("kbo", existing_path), Setting("kbo_cache", output_folder),
     Setting("verbose", flag),
 )}
 

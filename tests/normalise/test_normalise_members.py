@@ -54,7 +54,10 @@ def test_row_values_are_cleaned():
         "enterprise_number": "0123.456.749", "member_type": "company", "size_class": "large",
         "street": "Rue des Frères Wright 29", "postal_code": "6041", "city": "Gosselies",
         "province": "Hainaut", "region": "Wallonie", "website": "http://www.thales.be",
-        "email": "info@thales.be", "phone": "+3271250000", "activities": "Avionique, défense"}]
+        "email": "info@thales.be", "phone": "+3271250000", "activities": "Avionique, défense",
+        # filled by the KBO enrichment only
+        "kbo_status": None, "kbo_name": None, "kbo_legal_form": None, "kbo_start_date": None,
+        "nace_main": None}]
     assert memberships.to_dict("records") == [
         {"cluster_id": "infopole", "member_id": "BE0123456749",
          "member_page_url": url("infopole", "thales")}]

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF
 
 from cluster_etl.publish import writers
 from cluster_etl.publish.catalog import write_release_catalog, write_root_catalog
-from cluster_etl.schema import TABLES
+from cluster_etl.schema import SNAPSHOT_TABLES, TABLES
 from tests.tables_factory import frame, make_tables
 
 # Open namespaces: rdflib's own DCAT and XSD warn on every unknown attribute pytest probes.
@@ -58,8 +58,7 @@ AT_MOST_ONE = {
 def write_data_files(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tables = make_tables()
-    frames = {name: getattr(tables, name) for name in ("clusters", "members", "memberships",
-                                                       "member_types")}
+    frames = {name: getattr(tables, name) for name in SNAPSHOT_TABLES}
     frames["membership_history"] = frame("membership_history", [
         {"cluster_id": "aresa", "member_id": "BE0123456749", "first_seen": dt.date(2026, 1, 5),
          "last_seen": RELEASE}])

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from cluster_etl.publish import chart, page, writers
 from cluster_etl.publish.metadata import dumps, sha256
 from cluster_etl.publish.page_style import human_size
-from cluster_etl.schema import TABLES
+from cluster_etl.schema import SNAPSHOT_TABLES, TABLES
 from tests.tables_factory import AS_OF, MEMBER_ROWS, MEMBERSHIP_PAIRS, frame, make_tables
 
 DAY, PREVIOUS = dt.date(2026, 11, 27), dt.date(2026, 11, 20)
@@ -47,8 +47,7 @@ def release_frames():
     members = MEMBER_ROWS + EVIL_MEMBERS
     pairs = MEMBERSHIP_PAIRS + [("aresa", "evil-script-4000"), ("tweed", "evil-img-4000")]
     tables = make_tables(pairs=pairs, member_rows=members)
-    frames = {name: getattr(tables, name) for name in ("clusters", "members", "memberships",
-                                                       "member_types")}
+    frames = {name: getattr(tables, name) for name in SNAPSHOT_TABLES}
     frames["membership_history"] = frame("membership_history", [
         {"cluster_id": c, "member_id": m, "first_seen": PREVIOUS, "last_seen": DAY}
         for c, m in pairs])

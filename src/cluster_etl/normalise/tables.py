@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cluster_etl.normalise.contacts import normalise_website
-from cluster_etl.normalise.frames import frame_from_records
+from cluster_etl.normalise.frames import empty_table, frame_from_records
 from cluster_etl.normalise.members import normalise_members, raw_members_frame
 from cluster_etl.normalise.text import collapse_whitespace, is_missing
 from cluster_etl.raw import RawPortal
@@ -23,6 +23,8 @@ class NormalisedTables:
     members: pd.DataFrame
     memberships: pd.DataFrame
     member_types: pd.DataFrame
+    member_sectors: pd.DataFrame
+    member_activities: pd.DataFrame
     findings: list[Check] = field(default_factory=list)  # status "warn"
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -86,8 +88,14 @@ def build_member_types(memberships: pd.DataFrame, members: pd.DataFrame,
 
 
 def normalise(raw: RawPortal) -> NormalisedTables:
-    """The clean tables and the normalisation findings (crawl findings stay on `raw`)."""
+    """The clean tables and the normalisation findings (crawl findings stay on `raw`). The KBO
+    columns are empty and member_activities has no rows until `kbo.enrich_tables` fills them."""
+    from cluster_etl.kbo.sectors import build_member_sectors  # kbo imports normalise's cleaners
+
     clusters = normalise_clusters(raw)
     members, memberships, findings = normalise_members(raw_members_frame(raw))
     member_types = build_member_types(memberships, members, clusters)
-    return NormalisedTables(clusters, members, memberships, member_types, findings)
+    sectors = frame_from_records(build_member_sectors(memberships, members).to_dict("records"),
+                                 "member_sectors")
+    return NormalisedTables(clusters, members, memberships, member_types, sectors,
+                            empty_table("member_activities"), findings)
