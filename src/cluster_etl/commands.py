@@ -60,7 +60,9 @@ def _quiet(verbose: bool, out: Path) -> None:
     """Prefect's INFO lines go to the run's log (the Prefect server, and DIR/cluster-etl.log), not
     the operator's screen, unless --verbose. Set before Prefect is imported."""
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+        # Failed tasks log their tracebacks at ERROR: the operator gets the one-line summary,
+        # the log file and the Prefect server keep the rest.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     from cluster_etl.prefect_env import quiet_prefect
 
     quiet_prefect()
@@ -93,9 +95,14 @@ def _run(flow_call: Callable[[], Any], out: Path, verbose: bool) -> int:
             raise
         if isinstance(exc, ValidationFailed):
             print("\n".join(exc.result.summary_lines()))
+        for published in getattr(exc, "results", []):  # a backfill: the runs that went through
+            print("\n".join(published.summary_lines()))
+            print(f"\nrelease published: {published.release}\n")
         print(f"details: {out / outcomes.LAST_FAILURE}", file=sys.stderr)
         return _fail(failure.exit_status, failure.message)
     results = result if isinstance(result, list) else [result]
+    if not results:
+        print("nothing to build: every release date is already published (--rebuild rebuilds them)")
     for one in results:
         print("\n".join(one.summary_lines()))
         print(f"\nrelease published: {one.release}")
@@ -172,7 +179,7 @@ def _replay(args) -> Command:
 
 def _backfill(args) -> Command:
     s = _settings(args, ("out", "rebuild", "allow_drop", "base_url", "notify", "task_runner",
-                         "dask_address", "dask_workers"))
+                         "dask_address", "dask_workers", "kbo", "kbo_cache"))
     missing = [str(p) for p in args.archives if not p.exists()]
     if missing:
         raise SettingsError(f"no such archive file or folder: {', '.join(missing)}")
@@ -189,7 +196,7 @@ def _backfill(args) -> Command:
                 rebuild=s.get("rebuild", False), allow_drop=s.get("allow_drop", False),
                 base_url=s.get("base_url"), notify_url=s.get("notify"),
                 task_runner=s.get("task_runner", "threads"), dask_address=s.get("dask_address"),
-                dask_workers=s.get("dask_workers", 2))
+                dask_workers=s.get("dask_workers", 2), **_kbo_options(s))
         return _run(call, out, s.get("verbose", False))
     return run
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -183,7 +184,7 @@ def read_run_info(path: Path) -> dict[str, Any]:
                     if "started" in info:
                         return info
                 break
-    except (OSError, ValueError, EOFError) as exc:  # warcio raises ArchiveLoadFailed (ValueError)
+    except (OSError, ValueError, EOFError, ArchiveLoadFailed) as exc:
         raise ArchiveError(f"{path}: not a readable WARC file ({exc})") from None
     raise ArchiveError(f"{path}: no warcinfo record of a cluster-etl run at its start")
 
