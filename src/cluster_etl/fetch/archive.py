@@ -153,14 +153,18 @@ def read_run(path: Path) -> tuple[dict[str, Any], list[Archived]]:
     records: list[Archived] = []
     revisits: dict[int, str] = {}
     with open(path, "rb") as fh:
-        for record in ArchiveIterator(fh):
-            if record.rec_type == "warcinfo":
-                info = _warcinfo_fields(record.content_stream().read())
-            elif record.rec_type == "response":
-                records.append(_archived(record))
-            elif record.rec_type == "revisit":
-                revisits[len(records)] = record.rec_headers.get_header("WARC-Refers-To")
-                records.append(_archived(record))
+        try:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "warcinfo":
+                    info = _warcinfo_fields(record.content_stream().read())
+                elif record.rec_type == "response":
+                    records.append(_archived(record))
+                elif record.rec_type == "revisit":
+                    revisits[len(records)] = record.rec_headers.get_header("WARC-Refers-To")
+                    records.append(_archived(record))
+        except Exception as exc:  # warcio fails in many ways on a file cut short or damaged
+            raise ArchiveError(f"{path.name}: damaged or cut short after {len(records)} "
+                               f"record(s) ({type(exc).__name__}: {exc})") from exc
     if revisits:
         bodies = _bodies_by_record_id(path.parent, set(revisits.values()))
         for position, record_id in revisits.items():
