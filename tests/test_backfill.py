@@ -241,3 +241,20 @@ def test_backfill_failed_exits_with_the_failures_shared_status_else_1():
     import pickle
 
     assert str(pickle.loads(pickle.dumps(mixed))) == str(mixed)
+
+
+def test_a_backfill_enriches_every_run_from_the_kbo_extract(refreshed, tmp_path):
+    from cluster_etl.kbo.sample import write_sample_extract
+
+    _, archives = refreshed
+    extract = write_sample_extract(tmp_path / "kbo", entities=50)
+    out = tmp_path / "out"
+    results = backfill(archives=[str(warcs(archives)[0])], out_dir=str(out), kbo=str(extract.path))
+    assert [r.release.name for r in results] == [D1.isoformat()]
+    members = publish.read_release_parquet(out / "latest")["members"]
+    assert (members["kbo_status"] == "active").sum() > 500
+    assert set(members.loc[members["enterprise_number"].isin(extract.absent_numbers), "kbo_status"]) == {
+        "not_found"}
+    package = json.loads((out / "latest" / "datapackage.json").read_text())
+    assert package["cluster_etl"]["kbo_extract"]["extract_number"] == extract.extract_number
+    assert (out / "kbo-cache").is_dir()  # the replays' filtered rows, for the next run
