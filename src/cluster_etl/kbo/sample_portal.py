@@ -11,12 +11,11 @@ against the pages write_sample_portal writes.
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from cluster_etl.sample.generate import MISSING_PAGE_CLUSTER
-from cluster_etl.sample.model import Entry, Org, make_entries, make_organisations
+from cluster_etl.sample.generate import draw_sample
+from cluster_etl.sample.model import Entry, Org
 from cluster_etl.sample.weeks import apply_weeks
 
 SAMPLE_WEEKS = 4
@@ -43,27 +42,21 @@ def canonical(digits: str) -> str:
 
 def portal_organisations(seed: int = 2008, weeks: int = SAMPLE_WEEKS) -> list[PortalOrganisation]:
     """Organisations with a valid published enterprise number, sorted by number."""
-    rng = random.Random(seed)
-    orgs = make_organisations(rng)
-    by_cluster = make_entries(rng, orgs)
+    draw = draw_sample(seed)
+    orgs, by_cluster = draw.orgs, draw.by_cluster
     entries = [e for es in by_cluster.values() for e in es]
-    missing = rng.choice([e for e in by_cluster[MISSING_PAGE_CLUSTER]
-                          if len(e.org.clusters) == 1 and e.org.number_valid])
-    latin = [e for e in entries if e is not missing and len(e.org.clusters) == 1
-             and not e.city.isascii()]
-    meta_page, header_page = rng.sample(latin, 2)
     pages: dict[int, list[Entry]] = defaultdict(list)
     for e in entries:
         pages[id(e.org)].append(e)
     week_0 = {id(o) for o in orgs}
     every_org = {id(o): o for o in orgs}
-    apply_weeks(seed, weeks, orgs, by_cluster, frozen=[missing, meta_page, header_page])
+    apply_weeks(seed, weeks, orgs, by_cluster, frozen=draw.frozen)
     for e in (e for es in by_cluster.values() for e in es):
         if all(e is not seen for seen in pages[id(e.org)]):
             pages[id(e.org)].append(e)
     every_org.update({id(o): o for o in orgs})
     out = [_organisation(org, pages[key], key not in week_0) for key, org in every_org.items()
-           if org.number and org.number_valid and org is not missing.org]
+           if org.number and org.number_valid and org is not draw.missing.org]
     return sorted(out, key=lambda o: o.number)
 
 

@@ -120,8 +120,25 @@ def _write_files(root: Path, files: dict[str, bytes]) -> None:
             path.unlink()
 
 
-def write_sample_portal(root: Path, seed: int = 2008, week: int = 0) -> SampleManifest:
-    """Write the sample portal of `week` (0: 30 June 2008; N: N weeks of changes later) under `root`."""
+@dataclass
+class SampleDraw:
+    """Week 0's organisations and entries, and the entries its quirks fall on: the member page
+    that is missing (404) and the two pages in ISO-8859-1 (charset by <meta>, by header)."""
+
+    orgs: list[Org]
+    by_cluster: dict[str, list[Entry]]
+    missing: Entry
+    meta_page: Entry
+    header_page: Entry
+
+    @property
+    def frozen(self) -> list[Entry]:
+        """The entries later weeks leave alone."""
+        return [self.missing, self.meta_page, self.header_page]
+
+
+def draw_sample(seed: int = 2008) -> SampleDraw:
+    """Every draw of week 0, in the one order that keeps the sample byte-identical."""
     rng = random.Random(seed)
     orgs = make_organisations(rng)
     by_cluster = make_entries(rng, orgs)
@@ -131,7 +148,15 @@ def write_sample_portal(root: Path, seed: int = 2008, week: int = 0) -> SampleMa
     latin = [e for e in all_entries if e is not missing and len(e.org.clusters) == 1
              and not e.city.isascii()]
     meta_page, header_page = rng.sample(latin, 2)
-    changes = apply_weeks(seed, week, orgs, by_cluster, frozen=[missing, meta_page, header_page])
+    return SampleDraw(orgs, by_cluster, missing, meta_page, header_page)
+
+
+def write_sample_portal(root: Path, seed: int = 2008, week: int = 0) -> SampleManifest:
+    """Write the sample portal of `week` (0: 30 June 2008; N: N weeks of changes later) under `root`."""
+    draw = draw_sample(seed)
+    orgs, by_cluster = draw.orgs, draw.by_cluster
+    missing, meta_page, header_page = draw.missing, draw.meta_page, draw.header_page
+    changes = apply_weeks(seed, week, orgs, by_cluster, frozen=draw.frozen)
     headers = {meta_page.path: "text/html", header_page.path: "text/html; charset=iso-8859-1"}
     declared = {c: len(es) + (c == MISMATCH_CLUSTER) for c, es in by_cluster.items()}
     pages: dict[str, int] = {}
