@@ -1,4 +1,6 @@
 import datetime as dt
+import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from cluster_etl.publish import workbook, writers
+from cluster_etl.publish import workbook, workbook_read, writers
 from cluster_etl.publish.workbook import read_workbook, write_workbook
 from cluster_etl.schema import TABLES
 from tests.tables_factory import (
@@ -192,3 +194,175 @@ def test_reading_refuses_sheets_that_are_not_the_schema(xlsx):
     wb.save(xlsx)
     with pytest.raises(ValueError, match="are not the schema's"):
         read_workbook(xlsx)
+
+
+# --- writing large tables fast, reading them back column-wise ------------------------------------
+
+def read_without_openpyxl(path: Path, monkeypatch) -> dict[str, pd.DataFrame]:
+    """read_workbook, failing if it leaves the workbook to openpyxl."""
+    def refuse(path):
+        raise AssertionError("read with openpyxl, not column-wise")
+    monkeypatch.setattr(workbook_read, "_read_with_openpyxl", refuse)
+    return read_workbook(path)
+
+
+def rewrite_sheet(path: Path, name: str, old: str, new: str) -> None:
+    """Replace `old` (once, which must be there) by `new` in the XML of sheet `name`."""
+    part = f"xl/worksheets/sheet{list(TABLES).index(name) + 1}.xml"
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            if info.filename == part:
+                assert old in data.decode()
+                data = data.decode().replace(old, new, 1).encode()
+            archive.writestr(info, data)
+
+
+def test_the_workbook_written_reads_back_column_wise_as_to_frame_shapes_it(xlsx, monkeypatch):
+    read = read_without_openpyxl(xlsx, monkeypatch)
+    assert_same_tables(read, tricky_frames())
+    for name, table in TABLES.items():
+        shaped = writers.to_frame(table, writers.column_values(read[name], table))
+        pd.testing.assert_frame_equal(read[name], shaped, check_exact=True)
+
+
+def big_frames(rows: int) -> dict[str, pd.DataFrame]:
+    """Members with awkward text and empty cells; shares of every magnitude; dates from 1900."""
+    rng = random.Random(9)
+    members = [dict(MEMBER_ROWS[i % 4], member_id=f"m{i}",
+                    name=f"Nom {i} & <fils> _x0041_" if i % 5 == 0 else f"Nom {i}",
+                    street=None if i % 3 else f"  rue {i}\r\n",
+                    city=["Liège", "Namur", None][i % 3],
+                    activities="x" * (i % 50) or None)
+               for i in range(rows)]
+    shares = [rng.random() * 10.0 ** rng.randint(-300, 300) for _ in range(rows)]
+    shares[:3] = [5e-324, 1.7976931348623157e308, 0.1 + 0.2]
+    days = [dt.date(1900, 3, 1), dt.date(9999, 12, 31), dt.date(1900, 2, 28), dt.date(1, 1, 1)]
+    days += [dt.date(1850, 1, 1) + dt.timedelta(days=rng.randrange(60000)) for _ in range(rows)]
+    frames = tricky_frames()
+    frames["members"] = frame("members", members)
+    frames["member_types"] = frame("member_types", [
+        {"member_type": None, "member_count": i * 7919 if i % 4 else None, "share": share}
+        for i, share in enumerate(shares)])
+    frames["member_types"]["member_count"] = frames["member_types"]["member_count"].fillna(0)
+    frames["membership_history"] = frame("membership_history", [
+        {"cluster_id": "c", "member_id": f"m{i}", "first_seen": day, "last_seen": day}
+        for i, day in enumerate(days)])
+    return frames
+
+
+def test_many_rows_in_small_chunks_read_back_exactly_and_as_openpyxl_reads_them(tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setattr(workbook, "CHUNK_ROWS", 7)  # rows written at a time
+    monkeypatch.setattr(workbook_read, "READ_BYTES", 1000)  # bytes of XML read at a time
+    frames = big_frames(300)
+    path = write_workbook(frames, tmp_path / "big.xlsx", DAY)
+    assert_same_tables(workbook_read._read_with_openpyxl(path), frames)
+    assert_same_tables(read_without_openpyxl(path, monkeypatch), frames)
+    history = load_workbook(path)["membership_history"]
+    assert (history["C2"].value, history["C2"].number_format) == (dt.datetime(1900, 3, 1),
+                                                                  "yyyy-mm-dd")
+    # Excel has no day before 1900 (and counts a 29 February 1900): ISO text for those.
+    assert [(history[c].value, history[c].data_type) for c in ("C4", "C5")] == [
+        ("1900-02-28", "s"), ("0001-01-01", "s")]
+
+
+def test_text_that_reads_as_an_ooxml_escape_is_escaped_itself(tmp_path, monkeypatch):
+    frames = tricky_frames()
+    frames["members"] = frames["members"].copy()
+    frames["members"].loc[1, "activities"] = "_x0041_ et _x005F_x0042_ et _X_"
+    path = write_workbook(frames, tmp_path / "x.xlsx", DAY)
+    with zipfile.ZipFile(path) as archive:
+        assert "_x005F_x0041_ et _x005F_x005F_x005F_x0042_ et _X_" in archive.read(
+            "xl/worksheets/sheet2.xml").decode()
+    assert_same_tables(read_without_openpyxl(path, monkeypatch), frames)
+
+
+def test_text_keeps_its_blanks_with_xml_space_preserve_only_where_needed(xlsx):
+    with zipfile.ZipFile(xlsx) as archive:
+        members = archive.read("xl/worksheets/sheet2.xml").decode()
+    assert '<t xml:space="preserve">  espaces  </t>' in members
+    assert '<t xml:space="preserve">&#13;retour</t>' in members
+    assert "<t>Grande Usine</t>" in members
+
+
+def test_a_table_longer_than_a_sheet_is_refused_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_ROWS", 4)  # Excel's 1,048,576, header included
+    with pytest.raises(ValueError, match=r"members: 4 rows do not fit one sheet \(3 rows under"):
+        write_workbook(tricky_frames(), tmp_path / "x.xlsx", DAY)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("table, column, value, message", [
+    ("member_types", "share", float("inf"), r"member_types!E2: inf is not a number"),
+    ("members", "activities", "fin\ufffe", r"members!O2: a control character"),
+    ("members", "activities", "a\ud800b", r"members!O2: a lone surrogate"),
+])
+def test_values_a_workbook_cannot_hold_are_refused_with_their_place(tmp_path, table, column,
+                                                                   value, message):
+    frames = tricky_frames()
+    frames[table] = frames[table].copy()
+    frames[table].loc[0, column] = value
+    with pytest.raises(ValueError, match=message):
+        write_workbook(frames, tmp_path / "x.xlsx", DAY)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("table, column, value", [
+    ("membership_history", "first_seen", dt.datetime(2004, 2, 29, 12)),  # a date, not a time
+    ("members", "name", 42),
+    ("clusters", "listed_member_count", 2.5),
+])
+def test_values_of_another_type_are_refused_as_column_values_refuses_them(tmp_path, table,
+                                                                         column, value):
+    frames = tricky_frames()
+    frames[table] = frames[table].astype({column: object})
+    frames[table].loc[frames[table].index[-1], column] = value  # after values of the right type
+    with pytest.raises(TypeError, match=re.escape(f"{column}: {value!r} is not a")):
+        writers.column_values(frames[table], TABLES[table])
+    with pytest.raises(TypeError, match=re.escape(f"{column}: {value!r} is not a")):
+        write_workbook(frames, tmp_path / "x.xlsx", DAY)
+
+
+def test_reading_column_wise_refuses_a_number_in_a_text_column(xlsx, monkeypatch):
+    rewrite_sheet(xlsx, "members", '<c r="B2" t="inlineStr"><is><t>=1+1</t></is></c>',
+                  '<c r="B2" s="2"><v>5</v></c>')
+    with pytest.raises(ValueError, match=r"members!B2: 5 is not a text cell"):
+        read_without_openpyxl(xlsx, monkeypatch)
+
+
+def test_reading_column_wise_refuses_a_header_that_is_not_the_schema(xlsx, monkeypatch):
+    rewrite_sheet(xlsx, "members", "<t>name</t>", "<t>nom</t>")
+    with pytest.raises(ValueError, match=r"sheet members has header \['member_id', 'nom'"):
+        read_without_openpyxl(xlsx, monkeypatch)
+
+
+@pytest.mark.parametrize("old, new", [
+    ('<row r="3">', '<row r="3" spans="1:15">'),  # another writer's row
+    ('<c r="B3" t="inlineStr">', '<c r="B3" t="inlineStr" s="0">'),  # attributes in another order
+    ('<c r="A3"', '<c r="A9"'),  # a cell whose reference is not its row's
+])
+def test_a_sheet_of_another_shape_is_read_with_openpyxl(xlsx, monkeypatch, old, new):
+    read_by_openpyxl = []
+    original = workbook_read._read_with_openpyxl
+    monkeypatch.setattr(workbook_read, "_read_with_openpyxl",
+                        lambda path: read_by_openpyxl.append(path) or original(path))
+    rewrite_sheet(xlsx, "members", old, new)
+    read = read_workbook(xlsx)
+    assert read_by_openpyxl == [xlsx]
+    if old == '<c r="A3"':
+        return  # openpyxl puts that cell where its reference says
+    assert_same_tables(read, tricky_frames())
+
+
+@pytest.mark.parametrize("new, message", [
+    ('<c r="C3" t="inlineStr"><is><t>hier</t></is></c>',
+     r"membership_history!C3: 'hier' is not a date"),
+    ('<c r="C3" s="2"><v>38046</v></c>', r"membership_history!C3: 38046 is not a date cell"),
+])
+def test_reading_column_wise_refuses_a_date_column_cell_that_is_no_date(xlsx, monkeypatch, new,
+                                                                        message):
+    rewrite_sheet(xlsx, "membership_history", '<c r="C3" s="3"><v>38046</v></c>', new)
+    with pytest.raises(ValueError, match=message):
+        read_without_openpyxl(xlsx, monkeypatch)
