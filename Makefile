@@ -31,6 +31,7 @@ browser:
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/refresh_bench.py
+	$(BIN)/python bench/parse_bench.py
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache

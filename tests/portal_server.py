@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
-from cluster_etl.sample.server import serve_in_thread
+from cluster_etl.sample.server import serve_in_thread, write_response
 
 
 @dataclass
@@ -57,17 +57,14 @@ def write_reply(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         handler.close_connection = True
         handler.connection.close()
         return
-    handler.send_response(reply.status)
-    for name, value in reply.headers.items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(reply.body)))
+    headers = {**reply.headers, "Content-Length": str(len(reply.body))}
+    body = reply.body
     if reply.truncate_to is not None:
-        handler.send_header("Connection", "close")
+        headers["Connection"] = "close"
         handler.close_connection = True
-    handler.end_headers()
-    body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
+        body = body[: reply.truncate_to]
     with contextlib.suppress(OSError):
-        handler.wfile.write(body)
+        write_response(handler, reply.status, headers, body)  # one write: head and body together
 
 
 def _handler(portal: ScriptedPortal):

@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 
 from cluster_etl import raw
@@ -146,3 +148,30 @@ def test_layout_error_names_url_and_expectation():
     error = LayoutError("https://x/page.html", "a <dl>")
     assert "https://x/page.html" in str(error) and "a <dl>" in str(error)
     assert error.url == "https://x/page.html"
+
+
+def _fold_with_unicode_decomposition(text):
+    """fold_text as first written: every text decomposed, ASCII included."""
+    chars = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'",
+                           "\u2010": "-", "\u2011": "-"})
+    decomposed = unicodedata.normalize("NFKD", text.translate(chars))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+@pytest.mark.parametrize("text", [
+    "Dénomination :", "DOMAINE D\u2019ACTIVITÉS", "Code\u00a0postal", "  Tél.\t", "N° BCE",
+    "`quoted`",
+    "Stra\u00dfe", "\ufb01ne", "\u2460 ligne", "İstanbul", "plain ascii : text", "", "   ",
+    "Localit\u0065\u0301", "\u00bd PME", "caf\u00e9\u2011bar",
+])
+def test_fold_text_as_with_unicode_decomposition(text):
+    assert layout.fold_text(text) == _fold_with_unicode_decomposition(text)
+    assert layout.fold_label(text) == _fold_with_unicode_decomposition(text).rstrip(": ")
+
+
+def test_directory_piece_key():
+    assert layout.directory_piece_key("Localité :") == "city"
+    assert layout.directory_piece_key("TYPE") == "member_type_label"
+    assert layout.directory_piece_key("Type de membre") == "member_type_label"
+    assert layout.directory_piece_key("Téléphone") is None

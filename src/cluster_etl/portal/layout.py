@@ -1,17 +1,21 @@
 """The portal's layout: the ONE place that knows its URLs, French labels and prose patterns.
 
 Adapting to a redesign of clusters.wallonie.be means editing this module (and only the
-heuristics in parse.py, parse_members.py and text.py that consume it). Labels are compared folded
-(see `fold_label`), so each list below holds the spellings, not their case/accent/colon variants.
+heuristics in parse.py, parse_directory.py, parse_members.py and text.py that consume it).
+Labels are compared folded (see `fold_label`), so each list below holds the spellings, not their
+case/accent/colon variants.
 Mapping member-type labels to types is NOT here: normalisation owns it; the directory hints
 below only tell a type label apart from a city.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlunsplit
+
+from cluster_etl.portal.urls import DEFAULT_PORTS, canonical_netloc, host_key, join_split, split_url
 
 
 class LayoutError(Exception):
@@ -43,42 +47,38 @@ MEMBER_PAGE_PATH_RE = re.compile(
 )
 # Older links omit /sites/: /tweed/home.html, /tweed/home/membres.html.
 _OLD_FORM_PATH_RE = re.compile(r"^/(?!sites/)(?P<rest>[^/]+/home(?:\.html|/.*))$", re.I)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# Cached: a page's links are resolved by several parsers' passes, and nav links recur on every page.
+@functools.lru_cache(maxsize=8192)
 def canonical_url(url: str, base: str) -> str:
     """Absolute form of `url` found on page `base`: resolved, old form rewritten, no fragment.
 
     Scheme and host are lower-cased, default ports dropped, the query kept. The old form without
     `/sites/` is only rewritten on the portal's own host (that of `base`), never on other sites.
     """
-    parts = urlsplit(urljoin(base, url.strip()))
-    if parts.scheme not in _DEFAULT_PORTS:
+    parts = join_split(url.strip(), base)
+    if parts.scheme not in DEFAULT_PORTS:
         return urlunsplit(parts._replace(fragment=""))
-    netloc = (parts.hostname or "").lower()
-    if parts.port and parts.port != _DEFAULT_PORTS[parts.scheme]:
-        netloc = f"{netloc}:{parts.port}"
+    netloc = canonical_netloc(parts.scheme, parts.netloc)
     path = parts.path or "/"
     old = _OLD_FORM_PATH_RE.match(path)
-    if old and same_host(urlunsplit((parts.scheme, netloc, "/", "", "")), base):
+    if old and same_host(f"{parts.scheme}://{netloc}/", base):
         path = "/sites/" + old.group("rest")
-    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
+    if netloc and path.startswith("/"):  # what urlunsplit gives then, at a fraction of its cost
+        return f"{parts.scheme}://{netloc}{path}" + (f"?{parts.query}" if parts.query else "")
+    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every link of a page by each of its readers
 def same_host(a: str, b: str) -> bool:
     """True when both URLs are on the same host and port (case, `www.` and scheme ignored)."""
-
-    def key(url: str) -> tuple[str, int | None]:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        port = parts.port if parts.port != _DEFAULT_PORTS.get(parts.scheme.lower()) else None
-        return host, port
-
-    return bool(urlsplit(a).hostname) and key(a) == key(b)
+    key = host_key(a)
+    return key is not None and key == host_key(b)
 
 
 def _path(url: str) -> str:
-    path = urlsplit(url).path or "/"
+    path = split_url(url).path or "/"
     old = _OLD_FORM_PATH_RE.match(path)
     return "/sites/" + old.group("rest") if old else path
 
@@ -139,20 +139,31 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+# Folding is cached: a crawl folds the same few dozen labels and type names thousands of times.
+@functools.lru_cache(maxsize=8192)
 def fold_text(text: str) -> str:
     """Text for matching: no accents, case folded, apostrophes unified, whitespace collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_CHARS))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return collapse(plain.casefold())
+    text = text.translate(_FOLD_CHARS)
+    if not text.isascii():  # ASCII has no accents: skip the Unicode decomposition
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return collapse(text.casefold())
 
 
+@functools.lru_cache(maxsize=8192)
 def fold_label(text: str) -> str:
     """A label for comparison: folded text without a trailing colon (`Code postal :`)."""
     return fold_text(text).rstrip(": ")
 
 
+@functools.lru_cache(maxsize=256)
+def folded_labels(labels: tuple[str, ...]) -> frozenset[str]:
+    """The folded spellings of a tuple of labels, folded once."""
+    return frozenset(fold_label(label) for label in labels)
+
+
 def label_in(text: str, labels: tuple[str, ...]) -> bool:
-    return fold_label(text) in {fold_label(label) for label in labels}
+    return fold_label(text) in folded_labels(labels)
 
 
 # --- overview page -----------------------------------------------------------------------------
@@ -209,18 +220,27 @@ DIRECTORY_PIECE_SEPARATORS_RE = re.compile(r"\s[-\u2013\u2014]\s|[|\u00b7,]")
 POSTAL_CODE_ONLY_RE = re.compile(r"^(?:B ?-? ?)?\d{4}$", re.I)
 
 
+@functools.lru_cache(maxsize=8192)
+def _type_hint_form(text: str) -> str:
+    return re.sub(r" ?/ ?", "/", fold_label(text))
+
+
+_TYPE_LABEL_HINTS = frozenset(_type_hint_form(hint) for hint in DIRECTORY_TYPE_LABEL_HINTS)
+# Folded label -> key; a spelling listed under two keys belongs to the first.
+_DIRECTORY_PIECE_KEY_BY_LABEL = {
+    fold_label(label): key
+    for key, labels in reversed(DIRECTORY_PIECE_LABELS.items()) for label in labels
+}
+
+
 def is_type_label_hint(text: str) -> bool:
     """True for a published member-type label (folded; spaces around `/` ignored)."""
-    def norm(s: str) -> str:
-        return re.sub(r" ?/ ?", "/", fold_label(s))
-    return norm(text) in {norm(h) for h in DIRECTORY_TYPE_LABEL_HINTS}
+    return _type_hint_form(text) in _TYPE_LABEL_HINTS
 
 
 def directory_piece_key(label: str) -> str | None:
-    for key, labels in DIRECTORY_PIECE_LABELS.items():
-        if label_in(label, labels):
-            return key
-    return None
+    """The DIRECTORY_PIECE_LABELS key of a directory label (`Localité :`), None if unknown."""
+    return _DIRECTORY_PIECE_KEY_BY_LABEL.get(fold_label(label))
 
 
 # --- member detail page ------------------------------------------------------------------------

@@ -4,9 +4,10 @@ No network, no I/O. Selection relies on link targets, labels and text, never on 
 element names are used only for their meaning (table rows, definition lists, headings, and
 nav/header/footer/form as page chrome). Every label and URL pattern comes from layout.py.
 
-This module parses the overview and the cluster home pages; the member directory and member
-detail pages are parsed in parse_members.py, the shared reading of HTML lives in text.py. All
-public parse_* functions and the strict selectors are importable from here.
+This module parses the overview and the cluster home pages; the member directory pages are parsed
+in parse_directory.py, the member detail pages in parse_members.py, the shared reading of HTML
+lives in text.py (and the bs4 tree builder in soup.py). All public parse_* functions and the
+strict selectors are importable from here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bs4 import BeautifulSoup
 from cluster_etl import raw
 from cluster_etl.portal import layout
 from cluster_etl.portal.layout import LayoutError, fold_text
-from cluster_etl.portal.parse_members import parse_directory_page, parse_member_page
+from cluster_etl.portal.parse_directory import parse_directory_page
+from cluster_etl.portal.parse_members import parse_member_page
 from cluster_etl.portal.text import (
     Line,
     is_page_href,
@@ -28,9 +30,10 @@ from cluster_etl.portal.text import (
     labelled_text,
     lines_of,
     links,
-    off_host_links,
     make_soup,
+    off_host_links,
     one_strict,
+    page_links,
     select_one_strict,
     text_of,
 )
@@ -83,7 +86,8 @@ def parse_overview(html: str, url: str) -> raw.Overview:
                         member_total_is_lower_bound=bool(total and total.group("lower")),
                         as_of=_as_of(flat), source=labelled_text(lines, layout.SOURCE_LABELS),
                         clusters=clusters,
-                        off_host_links=off_host_links(soup, url, layout.is_cluster_home_url))
+                        off_host_links=off_host_links(page_links(soup, url), url,
+                                                      layout.is_cluster_home_url))
 
 
 def _overview_clusters(soup: BeautifulSoup, url: str) -> list[raw.ClusterLink]:
@@ -92,7 +96,8 @@ def _overview_clusters(soup: BeautifulSoup, url: str) -> list[raw.ClusterLink]:
         cells = row.find_all(["td", "th"], recursive=False)
         if not cells or row.find("table"):
             continue
-        targets = {t for _, t in links(cells[0], url, layout.is_cluster_home_url)}
+        targets = {t for _, t in links(page_links(cells[0], url), url,
+                                        layout.is_cluster_home_url)}
         if len(targets) != 1 or (target := targets.pop()) in clusters:
             continue
         domain = text_of(cells[1]) if len(cells) > 1 else ""
@@ -184,7 +189,7 @@ def _not_prose(line: Line) -> bool:
 
 
 def _home_directory_url(soup: BeautifulSoup, url: str, cluster_id: str) -> str:
-    for _, target in links(soup, url, layout.is_directory_url):
+    for _, target in links(page_links(soup, url), url, layout.is_directory_url):
         if layout.cluster_id_from_url(target) == cluster_id:
             return target
     return layout.directory_url(url)

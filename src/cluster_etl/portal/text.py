@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, SoupStrainer, Tag
 
 from cluster_etl.portal import layout
 from cluster_etl.portal.layout import LayoutError, collapse
+from cluster_etl.portal.soup import LxmlTreeBuilder
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body caption dd div dl dt fieldset figcaption figure footer "
@@ -25,8 +26,9 @@ SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "selec
 _NOT_PAGES = ("#", "mailto:", "tel:", "javascript:")
 
 
-def make_soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "lxml")
+def make_soup(html: str, only: SoupStrainer | None = None) -> BeautifulSoup:
+    """The page as a bs4 tree built by lxml (soup.py); `only`: keep just the elements it names."""
+    return BeautifulSoup(html, builder=LxmlTreeBuilder, parse_only=only)
 
 
 # --- strict selection ------------------------------------------------------------------------
@@ -47,7 +49,7 @@ def select_one_strict(node: Tag, selector: str, url: str) -> Tag:
 # --- lines -----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """A visual line of text: split at block elements and <br>, inline elements joined."""
 
@@ -74,7 +76,7 @@ def tokens(node: Tag, breaks: frozenset[str] | None, skip: Skip | None = None,
     `breaks` None: break at block elements; else break at every element not in `breaks`
     (inline formatting). Elements for which `skip(tag)` is true are left out (and break).
     """
-    for child in node.children:
+    for child in node.contents:
         if is_text(child):
             yield str(child), block, chrome, href
             continue
@@ -115,6 +117,19 @@ def group(stream: Iterable[Token]) -> list[Line]:
     return lines
 
 
+def line_texts(stream: Iterable[Token]) -> list[str]:
+    """The texts of group(stream)'s lines, without the rest of what group works out for each."""
+    lines, texts = [], []
+    for token in [*stream, None]:
+        if token is not None:
+            texts.append(token[0])
+        elif texts:
+            if text := collapse("".join(texts)):
+                lines.append(text)
+            texts = []
+    return lines
+
+
 def lines_of(node: Tag) -> list[Line]:
     return group(tokens(node, None))
 
@@ -125,7 +140,28 @@ def joined(lines: Iterable[Line]) -> str:
 
 def text_of(node: Tag) -> str:
     """The element's visible text, whitespace collapsed; blocks and <br> become spaces."""
+    contents = node.contents
+    if len(contents) == 1 and is_text(contents[0]):  # most labels and values: one string
+        return collapse(contents[0])
     return joined(lines_of(node))
+
+
+def label_of(tag: Tag) -> str:
+    """A label cell's text as published, without its trailing colon (`Localité :`)."""
+    return text_of(tag).rstrip(": ")
+
+
+def dd_run(dt_tag: Tag) -> list[Tag]:
+    """The `<dd>`s following a `<dt>`, up to the next `<dt>`."""
+    run = []
+    for sibling in dt_tag.next_siblings:
+        if not isinstance(sibling, Tag):
+            continue
+        if sibling.name == "dt":
+            break
+        if sibling.name == "dd":
+            run.append(sibling)
+    return run
 
 
 def labelled(lines: list[Line], labels: tuple[str, ...]) -> Iterator[tuple[str, Line]]:
@@ -165,24 +201,32 @@ def page_target(href: str, url: str) -> str | None:
     return target if layout.same_host(target, url) else None
 
 
-def links(soup: Tag, url: str, test: Callable[[str], bool]) -> list[tuple[Tag, str]]:
-    """(link, canonical target) for every same-host link whose target passes `test`."""
+def page_links(node: Tag, url: str) -> list[tuple[Tag, str]]:
+    """(link, canonical target) for every `<a href>` in `node` that leads to a page, on any host.
+
+    Read once per page and filtered by `links` and `off_host_links`: resolving the targets is
+    most of what links cost.
+    """
     found = []
-    for a in soup.find_all("a", href=True):
-        href = a["href"].strip()
-        if href and (target := page_target(href, url)) is not None and test(target):
-            found.append((a, target))
+    for a in node.find_all("a"):  # bs4's fast path (a name alone); the href is checked here
+        href = a.get("href")
+        if href is not None and (href := href.strip()) and is_page_href(href):
+            found.append((a, layout.canonical_url(href, url)))
     return found
 
 
-def off_host_links(soup: Tag, url: str, test: Callable[[str], bool]) -> list[str]:
-    """Targets on another host that `test` would otherwise accept: reported, never followed."""
-    found: list[str] = []
-    for a in soup.find_all("a", href=True):
-        href = a["href"].strip()
-        if not href or not is_page_href(href):
-            continue
-        target = layout.canonical_url(href, url)
-        if not layout.same_host(target, url) and test(target) and target not in found:
-            found.append(target)
-    return found
+def links(found: list[tuple[Tag, str]], url: str,
+          test: Callable[[str], bool]) -> list[tuple[Tag, str]]:
+    """Of `found` (page_links), each same-host link whose target passes `test`."""
+    return [(a, target) for a, target in found if layout.same_host(target, url) and test(target)]
+
+
+def off_host_links(found: list[tuple[Tag, str]], url: str,
+                   test: Callable[[str], bool]) -> list[str]:
+    """Of `found` (page_links), the targets on another host that `test` would otherwise accept:
+    reported, never followed."""
+    targets: list[str] = []
+    for _, target in found:
+        if not layout.same_host(target, url) and test(target) and target not in targets:
+            targets.append(target)
+    return targets
