@@ -165,6 +165,13 @@ MEMBERSHIPS = Table(
     ),
 )
 
+# Breakdowns of memberships (member_types, member_sectors): per cluster and over all of them.
+BREAKDOWN_SCOPE = Column("cluster_id", "string", "The cluster; empty for the total over all clusters.")
+BREAKDOWN_COUNTS = (
+    Column("member_count", "integer", "Number of memberships.", required=True),
+    Column("share", "number", "Share of the scope's memberships, 0 to 1.", required=True),
+)
+
 MEMBER_TYPES_TABLE = Table(
     name="member_types",
     title="Breakdown by member type",
@@ -174,11 +181,10 @@ MEMBER_TYPES_TABLE = Table(
     nullable_key_columns=("cluster_id", "member_type", "size_class"),
     foreign_keys=(ForeignKey(("cluster_id",), "clusters", ("cluster_id",)),),
     columns=(
-        Column("cluster_id", "string", "The cluster; empty for the total over all clusters."),
+        BREAKDOWN_SCOPE,
         Column("member_type", "string", "Kind of organisation; empty for unknown labels.", enum=MEMBER_TYPES),
         Column("size_class", "string", "Company size; empty for non-companies.", enum=SIZE_CLASSES),
-        Column("member_count", "integer", "Number of memberships.", required=True),
-        Column("share", "number", "Share of the scope's memberships, 0 to 1.", required=True),
+        *BREAKDOWN_COUNTS,
     ),
 )
 
@@ -212,12 +218,11 @@ MEMBER_SECTORS = Table(
     nullable_key_columns=("cluster_id", "nace_section"),
     foreign_keys=(ForeignKey(("cluster_id",), "clusters", ("cluster_id",)),),
     columns=(
-        Column("cluster_id", "string", "The cluster; empty for the total over all clusters."),
+        BREAKDOWN_SCOPE,
         Column("nace_section", "string", "NACE section letter of the main activity (NACE Rev. 2 "
                "sections; a NACE-BEL 2025 code takes its division's 2008 section); empty when unknown.",
                enum=NACE_SECTIONS),
-        Column("member_count", "integer", "Number of memberships.", required=True),
-        Column("share", "number", "Share of the scope's memberships, 0 to 1.", required=True),
+        *BREAKDOWN_COUNTS,
     ),
 )
 
