@@ -5,8 +5,9 @@ records, no network, at 10k, 100k and 1M memberships; time per stage and peak RS
 
 Raw records look like a crawl's: about 1.1 memberships per member (organisations in several
 clusters under spellings that differ by case and legal form), enterprise numbers in several
-written forms with a few percent invalid, obfuscated e-mail addresses, websites without scheme,
-postal codes as `B-4000`, member-type labels with variants, and a few percent of 404 member pages.
+written forms with a few percent invalid, one phone number per organisation in several forms,
+obfuscated e-mail addresses, websites without scheme, postal codes as `B-4000`, member-type
+labels with variants, and a few percent of 404 member pages.
 `--findings-everywhere` gives every record a finding (an invalid enterprise number), the worst
 case for the validation report. Each size runs in a fresh process, so the peak RSS is its own.
 Target (issue 9): 1M memberships in under 60 s and under 2 GB peak RSS, time growing linearly.
@@ -39,6 +40,17 @@ def _number(i: int) -> str:
     n8 = f"0{200000000 + i * 7:09d}"[-8:]
     n8 = "0" + n8[1:]
     return f"{n8}{97 - int(n8) % 97:02d}"
+
+
+def _phone(org: int, rng: random.Random) -> str:
+    """One number per organisation (as real ones are: nothing to gain from caching), written the
+    ways Belgian sites write them; one in 50 is not a valid number."""
+    six = f"{org % 1_000_000:06d}"
+    if org % 50 == 7:
+        return f"081 {six[:2]} {six[2:4]}"  # too short
+    return rng.choice([f"081 {six[:2]} {six[2:4]} {six[4:]}", f"071/{six[:2]}.{six[2:4]}.{six[4:]}",
+                       f"+32 475 {six[:2]} {six[2:4]} {six[4:]}", f"02 5{six[:2]} {six[2:4]} {six[4:]}",
+                       f"+32 (0)65 {six[:2]} {six[2:4]} {six[4:]}", f"0496{six}"])
 
 
 def raw_portal(memberships: int, findings_everywhere: bool = False, seed: int = 9):
@@ -81,7 +93,7 @@ def raw_portal(memberships: int, findings_everywhere: bool = False, seed: int = 
             fields.update(name=f"{shown}  {form}".strip(), member_type_label=label,
                           street=f"Rue {rng_org.choice(WORDS)} {org % 200}",
                           postal_code=f"B-{code}" if org % 3 == 0 else code, city=city.upper(),
-                          phone=f"081 23 45 {org % 100:02d}",
+                          phone=_phone(org, rng_org),
                           email=f"info [at] {name.split()[0].lower()}.be",
                           website=f"www.{name.split()[0].lower()}.be", enterprise_number=written,
                           activities=f"Activité {org % 13}, services")

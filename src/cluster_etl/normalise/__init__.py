@@ -1,12 +1,16 @@
 """Raw records -> clean tables: names, legal forms, enterprise numbers, places, types, dedup.
 
-- `text`, `identifiers`, `contacts`: pure scalar cleaners (str in, str out, "" = no value);
+- `text`, `identifiers`, `contacts`, `phones`: pure scalar cleaners (str in, str out, "" = no
+  value), with fast paths for the common ways of writing a value that give exactly what the
+  general code gives;
 - `members`: directory entries + detail pages -> members and memberships, deduplicated (`dedup`);
+  `entries` cleans the entries column by column;
 - `tables`: the clusters and member_types tables and `normalise`, the stage's entry point;
 - `frames`: `conform`, which gives a DataFrame exactly the columns, order and dtypes of schema.TABLES.
 """
 
-from cluster_etl.normalise.contacts import normalise_email, normalise_phone, normalise_website
+from cluster_etl.normalise.contacts import normalise_email, normalise_website
+from cluster_etl.normalise.phones import normalise_phone
 from cluster_etl.normalise.frames import conform, empty_table, frame_from_records
 from cluster_etl.normalise.identifiers import (
     format_enterprise_number, normalise_enterprise_number, normalise_postal_code, province_for,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cluster_etl.normalise.text import fold
@@ -24,14 +24,14 @@ class Entry:
     values: dict[str, str]
     type_label: str
     member_type: tuple[str, str] | None
+    name_key: str = field(init=False)  # fold(name), the matching key: computed once
+
+    def __post_init__(self) -> None:
+        self.name_key = fold(self.values["name"])
 
     @property
     def enterprise_number(self) -> str:
         return self.values["enterprise_number"]
-
-    @property
-    def name_key(self) -> str:
-        return fold(self.values["name"])
 
     @property
     def postal_code(self) -> str:

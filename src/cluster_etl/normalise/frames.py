@@ -63,19 +63,30 @@ def conform(frame: pd.DataFrame, table: str | Table) -> pd.DataFrame:
     extra = [c for c in frame.columns if c not in names]
     if missing or extra:
         raise ValueError(f"{spec.name}: missing columns {missing}, unexpected columns {extra}")
+    return _from_columns({c: frame[c].tolist() for c in names}, spec, len(frame))
+
+
+def _strings(values: list[Any]) -> list[str | None]:
+    # _string, with the common case (a str) inline: a million rows make the call count.
+    return [(v if v.strip() else None) if type(v) is str else _string(v) for v in values]
+
+
+def _from_columns(columns: Mapping[str, list[Any]], spec: Table, length: int) -> pd.DataFrame:
     data = {}
     for column in spec.columns:
         convert, dtype = _CONVERTERS[column.type]
-        data[column.name] = pd.Series([convert(v) for v in frame[column.name].tolist()],
-                                      dtype=dtype)
-    return pd.DataFrame(data, columns=names, index=pd.RangeIndex(len(frame)))
+        values = columns[column.name]
+        converted = _strings(values) if column.type == "string" else [convert(v) for v in values]
+        data[column.name] = pd.Series(converted, dtype=dtype)
+    return pd.DataFrame(data, columns=spec.column_names, index=pd.RangeIndex(length))
 
 
 def frame_from_records(records: Iterable[Mapping[str, Any]], table: str | Table) -> pd.DataFrame:
     """Build a conforming table from dicts keyed by column name (missing keys -> no value)."""
     spec = _table(table)
-    rows = [[record.get(name) for name in spec.column_names] for record in records]
-    return conform(pd.DataFrame(rows, columns=spec.column_names, dtype=object), spec)
+    records = list(records)
+    return _from_columns({name: [record.get(name) for record in records]
+                          for name in spec.column_names}, spec, len(records))
 
 
 def empty_table(table: str | Table) -> pd.DataFrame:

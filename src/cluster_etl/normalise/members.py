@@ -11,14 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from cluster_etl.normalise.contacts import normalise_email, normalise_phone, normalise_website
 from cluster_etl.normalise.dedup import Entry, GroupKey, group_keys, member_ids, warn
+from cluster_etl.normalise.entries import clean_entries
 from cluster_etl.normalise.frames import frame_from_records
-from cluster_etl.normalise.identifiers import (
-    normalise_enterprise_number, normalise_postal_code, province_for, region_for)
-from cluster_etl.normalise.text import (
-    collapse_whitespace, fold, is_missing, normalise_city, normalise_member_type, normalise_text,
-    split_legal_form)
+from cluster_etl.normalise.identifiers import province_for, region_for
+from cluster_etl.normalise.text import collapse_whitespace, fold
 from cluster_etl.raw import MEMBER_FIELDS, RawPortal
 from cluster_etl.schema import Check
 
@@ -48,61 +45,29 @@ def raw_members_frame(raw: RawPortal) -> pd.DataFrame:
     return frame
 
 
-def _first(*values: Any) -> str:
-    return next((text for text in map(collapse_whitespace, values) if text), "")
-
-
-def _clean_entry(row: dict[str, Any]) -> tuple[Entry, list[Check]]:
-    cluster_id, url = collapse_whitespace(row["cluster_id"]), collapse_whitespace(row["member_page_url"])
-    where = f"{url} (cluster {cluster_id})"
-    findings = []
-    status = None if is_missing(row["page_status"]) else int(row["page_status"])
-    if status != 200:
-        got = f"HTTP {status}" if status is not None else "not retrieved"
-        findings.append(warn("member_page_missing", f"{where}: detail page {got}; name, city and "
-                             "type taken from the directory entry", expected=200, observed=status))
-    name, legal_form = split_legal_form(_first(row["name"], row["directory_name"]))
-    published = {f: collapse_whitespace(row[f]) for f in
-                 ("enterprise_number", "postal_code", "email", "website")}
-    enterprise_number, problem = normalise_enterprise_number(published["enterprise_number"])
-    if problem != "missing" and problem:
-        findings.append(warn("enterprise_number_invalid",
-                             f"{where}: published {published['enterprise_number']!r}, {problem}",
-                             expected="valid enterprise number",
-                             observed=published["enterprise_number"]))
-    phone, phone_ok = normalise_phone(row["phone"])
-    if not phone_ok:
-        findings.append(warn("phone_unparsed", f"{where}: published {phone!r} is not one valid phone "
-                             "number; kept as published", expected="phone number", observed=phone))
-    values = {
-        "name": name, "legal_form": legal_form, "enterprise_number": enterprise_number,
-        "street": normalise_text(row["street"]),
-        "postal_code": normalise_postal_code(published["postal_code"]),
-        "city": normalise_city(_first(row["city"], row["directory_city"])),
-        "website": normalise_website(published["website"]),
-        "email": normalise_email(published["email"]),
-        "phone": phone, "activities": normalise_text(row["activities"]),
-    }
-    for field, what in (("postal_code", "4-digit postal code"), ("email", "e-mail address"),
-                        ("website", "website URL")):
-        if published[field] and not values[field]:
-            findings.append(warn(f"{field}_invalid", f"{where}: published {published[field]!r} is "
-                                 f"not a {what}", expected=what, observed=published[field]))
-    label = _first(row["member_type_label"], row["directory_type_label"])
-    entry = Entry(cluster_id, url, values, label, normalise_member_type(label))
-    return entry, findings
-
-
-def _sorted_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _sorted_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """The frame's rows as tuples of FRAME_COLUMNS, cluster_id and URL collapsed, sorted."""
     if "cluster_id" not in frame.columns or "member_page_url" not in frame.columns:
         raise ValueError("members frame needs cluster_id and member_page_url columns")
-    rows = frame.to_dict("records")
-    for row in rows:
-        row.setdefault("page_status", 200)  # a frame without the column holds parsed pages only
-        for column in FRAME_COLUMNS:
-            row.setdefault(column, None)
-    # Input order must not matter: sort on every column, cluster and URL first.
-    return sorted(rows, key=lambda r: tuple(collapse_whitespace(r[c]) for c in FRAME_COLUMNS))
+    n = len(frame)
+    # A frame without page_status holds parsed pages only.
+    defaults = {"page_status": 200}
+    columns = [frame[c].tolist() if c in frame.columns else [defaults.get(c)] * n
+               for c in FRAME_COLUMNS]
+    columns[0] = [collapse_whitespace(v) for v in columns[0]]
+    columns[1] = [collapse_whitespace(v) for v in columns[1]]
+    rows = list(zip(*columns))
+    # Input order must not matter: sort on every column, cluster and URL first. Only rows that
+    # share a cluster and URL (rare) need the other columns compared.
+    rows.sort(key=lambda r: (r[0], r[1]))
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or rows[i][:2] != rows[start][:2]:
+            if i - start > 1:
+                rows[start:i] = sorted(rows[start:i],
+                                       key=lambda r: tuple(map(collapse_whitespace, r)))
+            start = i
+    return rows
 
 
 def _type_name(member_type: tuple[str, str]) -> str:
@@ -111,7 +76,11 @@ def _type_name(member_type: tuple[str, str]) -> str:
 
 def _member_record(key: GroupKey, group: list[Entry]) -> tuple[dict[str, str], list[Check]]:
     """Values of one organisation: first non-empty per column over its entries, in `group` order."""
-    record = {c: next((e.values[c] for e in group if e.values[c]), "") for c in _TAKE_FIRST}
+    if len(group) == 1:  # most organisations are in one cluster
+        values = group[0].values
+        record = {c: values[c] for c in _TAKE_FIRST}
+    else:
+        record = {c: next((e.values[c] for e in group if e.values[c]), "") for c in _TAKE_FIRST}
     record["enterprise_number"] = key[1] if key[0] == "en" else ""
     record["province"] = province_for(record["postal_code"])
     record["region"] = region_for(record["postal_code"])
@@ -163,12 +132,7 @@ def normalise_members(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, 
     Member values: first non-empty per column, entries with a valid number first, then by
     (cluster_id, member_page_url). Memberships: one per (cluster, organisation), the first URL kept.
     """
-    findings: list[Check] = []
-    entries = []
-    for row in _sorted_rows(frame):
-        entry, row_findings = _clean_entry(row)
-        entries.append(entry)
-        findings += row_findings
+    entries, findings = clean_entries(_sorted_rows(frame))
     keys, match_findings = group_keys(entries)
     findings += match_findings + _label_findings(entries)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cluster_etl.bulk import without_cyclic_gc
 from cluster_etl.normalise.contacts import normalise_website
 from cluster_etl.normalise.frames import empty_table, frame_from_records
 from cluster_etl.normalise.members import normalise_members, raw_members_frame
@@ -87,6 +88,7 @@ def build_member_types(memberships: pd.DataFrame, members: pd.DataFrame,
     return frame_from_records(records, "member_types")
 
 
+@without_cyclic_gc
 def normalise(raw: RawPortal) -> NormalisedTables:
     """The clean tables and the normalisation findings (crawl findings stay on `raw`). The KBO
     columns are empty and member_activities has no rows until `kbo.enrich_tables` fills them."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 # Python's \s already covers NBSP (U+00A0) and the narrow NBSP (U+202F); zero-width characters
@@ -25,6 +26,8 @@ def is_missing(value: Any) -> bool:
     """None, pandas NA/NaT or a float NaN (pandas 3 fills str columns with NaN)."""
     if value is None:
         return True
+    if type(value) is str:
+        return False
     if isinstance(value, float):
         return math.isnan(value)
     return type(value).__name__ in ("NAType", "NaTType")
@@ -33,9 +36,15 @@ def is_missing(value: Any) -> bool:
 def collapse_whitespace(s: Any) -> str:
     """Runs of any whitespace (NBSP, tabs, newlines, control characters included) -> one space;
     stripped."""
-    if is_missing(s):
-        return ""
-    return _WHITESPACE.sub(" ", str(s)).strip()
+    if type(s) is not str:
+        if is_missing(s):
+            return ""
+        s = str(s)
+    if s.isprintable():
+        # Every character _WHITESPACE matches, but the space, is unprintable: only runs of
+        # spaces and spaces at the ends can be left to fix (the common case, done cheaply).
+        return " ".join(s.split()) if "  " in s or s[:1] == " " or s[-1:] == " " else s
+    return _WHITESPACE.sub(" ", s).strip()
 
 
 def normalise_text(s: Any) -> str:
@@ -43,11 +52,28 @@ def normalise_text(s: Any) -> str:
     return collapse_whitespace(s)
 
 
+def _fold_letters(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.casefold().translate(_FOLD_EXTRA)
+
+
+# The Latin letters of Western European names (U+00C0-U+024F), each folded on its own. Per
+# character is the same as per text: NFKD only reorders combining marks, which fold drops, and
+# casefold and the table work character by character.
+_LATIN_FOLDED = str.maketrans({
+    chr(code): folded for code in range(0xC0, 0x250)
+    if (folded := _fold_letters(chr(code))).isascii()})
+
+
 def fold(s: Any) -> str:
     """Matching key: lowercase, accents removed, punctuation -> space, whitespace collapsed."""
-    text = unicodedata.normalize("NFKD", collapse_whitespace(s))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold().translate(_FOLD_EXTRA)
+    text = collapse_whitespace(s)
+    if text.isascii():
+        text = text.lower()  # ASCII's casefold
+    else:
+        latin = text.translate(_LATIN_FOLDED)
+        text = latin.lower() if latin.isascii() else _fold_letters(text)
     return _NON_WORD.sub(" ", text).strip()
 
 
@@ -118,6 +144,7 @@ def _title_case_french(text: str) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=1 << 14)  # a few thousand places: cities repeat across members
 def normalise_city(raw: Any) -> str:
     """Whitespace collapsed; an ALL-CAPS or all-lowercase name is title-cased the French way.
 
@@ -156,6 +183,7 @@ MEMBER_TYPE_BY_LABEL: dict[str, tuple[str, str]] = {
     fold(label): value for label, value in _MEMBER_TYPE_LABELS.items()}
 
 
+@lru_cache(maxsize=1 << 12)  # a handful of labels, each spelt a few ways
 def normalise_member_type(label: Any) -> tuple[str, str] | None:
     """(member_type, size_class) for a published label; None when empty or unknown.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cluster_etl import raw
+from cluster_etl.bulk import without_cyclic_gc
 from cluster_etl.schema import Check, Report
 from cluster_etl.validate.structure import (
     NON_EMPTY_TABLES,
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 
+@without_cyclic_gc
 def validate(tables: Tables, overview: raw.Overview, findings: Iterable[Check] = ()) -> Report:
     """All checks, then the given findings in their order, then any of tables.findings they did
     not already include (the same objects are not repeated)."""
@@ -47,5 +49,6 @@ def validate(tables: Tables, overview: raw.Overview, findings: Iterable[Check] =
               *check_headline_totals(tables, overview),
               *check_cluster_counts(tables, from_pages=not overview.get("figures_optional"))]
     carried = list(findings)
-    carried += [f for f in tables.findings if not any(f is c for c in carried)]
+    given = {id(c) for c in carried}  # by identity: equal findings may be distinct findings
+    carried += [f for f in tables.findings if id(f) not in given]
     return Report(checks=checks + carried)

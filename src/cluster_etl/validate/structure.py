@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import numbers
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -44,6 +45,21 @@ def is_null(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
+def _present(values: list[Any]) -> tuple[list[Any], int]:
+    """(the values that are neither null nor "", how many are null or ""). A column of text holds
+    str and None only, so the common case runs without a call per value."""
+    if all(type(v) is str or v is None for v in values):
+        present = [v for v in values if v]
+        return present, len(values) - len(present)
+    present = [v for v in values if not is_null(v)]
+    empty = present.count("")
+    return [v for v in present if v != ""] if empty else present, len(values) - len(present) + empty
+
+
+def _nulls_as_none(values: list[Any]) -> list[Any]:
+    return [v if type(v) is str or v is None else None if is_null(v) else v for v in values]
+
+
 def _examples(values: Iterable[Any]) -> str:
     seen: list[str] = []
     for v in values:
@@ -61,12 +77,15 @@ def _missing(df: pd.DataFrame, columns: Iterable[str]) -> list[str]:
 
 # --- schema ------------------------------------------------------------------------------------
 
-def _type_problem(series: pd.Series, column: Column) -> str | None:
+def _type_problem(series: pd.Series, column: Column, all_values: list[Any]) -> str | None:
     """Why the column's dtype or values do not fit its logical type, or None when they do."""
-    dtype, values = series.dtype, [v for v in series.tolist() if not is_null(v)]
+    dtype = series.dtype
+    # Text is checked without a call per value (most values are str); other kinds are few.
+    values = [] if column.type == "string" else [v for v in all_values if not is_null(v)]
     if column.type == "string":
         ok_dtype = is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
-        bad = [v for v in values if not isinstance(v, str)]
+        bad = [v for v in all_values
+               if type(v) is not str and not is_null(v) and not isinstance(v, str)]
     elif column.type == "integer":
         if dtype.kind == "f" or dtype.kind == "b":
             return f"dtype {dtype} is not an integer type (expected Int64)"
@@ -86,20 +105,21 @@ def _type_problem(series: pd.Series, column: Column) -> str | None:
 
 
 def _column_problems(series: pd.Series, column: Column) -> list[str]:
-    name = column.name
-    type_problem = _type_problem(series, column)
+    name, values = column.name, series.tolist()
+    type_problem = _type_problem(series, column, values)
     problems = [f"{name}: {type_problem}"] if type_problem else []
-    nulls = sum(is_null(v) or v == "" for v in series.tolist())
+    present, nulls = _present(values)  # "" publishes as null
     if column.required and nulls:
         problems.append(f"{name}: {nulls} null or empty value(s) in a required column")
-    present = [v for v in series.tolist() if not is_null(v) and v != ""]  # "" publishes as null
     if column.enum is not None:
-        outside = [v for v in present if v not in column.enum]
+        allowed = frozenset(column.enum)
+        outside = [v for v in present if not (isinstance(v, str) and v in allowed)]
         if outside:
             problems.append(f"{name}: {len(outside)} value(s) outside {list(column.enum)}, "
                             f"e.g. {_examples(outside)}")
     if column.pattern is not None:
-        unmatched = [v for v in present if not (isinstance(v, str) and re.fullmatch(column.pattern, v))]
+        pattern = re.compile(column.pattern)
+        unmatched = [v for v in present if not (isinstance(v, str) and pattern.fullmatch(v))]
         if unmatched:
             problems.append(f"{name}: {len(unmatched)} value(s) not matching /{column.pattern}/, "
                             f"e.g. {_examples(unmatched)}")
@@ -131,8 +151,7 @@ def check_schema(tables: Tables) -> list[Check]:
 # --- keys --------------------------------------------------------------------------------------
 
 def _key_tuples(df: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-    return [tuple(None if is_null(v) else v for v in row)
-            for row in zip(*(df[c].tolist() for c in columns))]
+    return list(zip(*(_nulls_as_none(df[c].tolist()) for c in columns)))
 
 
 def check_primary_key(df: pd.DataFrame, table: Table) -> Check:
@@ -148,9 +167,7 @@ def check_primary_key(df: pd.DataFrame, table: Table) -> Check:
         if nulls:
             bad_rows += nulls
             problems.append(f"{nulls} null {column}")
-    counts: dict[tuple[Any, ...], int] = {}
-    for t in tuples:
-        counts[t] = counts.get(t, 0) + 1
+    counts = Counter(tuples)
     duplicated = {t: n for t, n in counts.items() if n > 1}
     if duplicated:
         bad_rows += sum(duplicated.values())
