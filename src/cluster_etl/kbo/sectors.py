@@ -66,16 +66,19 @@ def build_member_sectors(memberships: pd.DataFrame, members: pd.DataFrame,
     """
     versions = _main_versions(member_activities)
     section_of = {}
-    for row in members[["member_id", "nace_main"]].to_dict("records"):
-        main = None if is_missing(row["nace_main"]) else row["nace_main"]
-        version = versions.get((row["member_id"], main), "2008") if member_activities is not None else "2008"
-        section_of[row["member_id"]] = nace_section(main, version)
+    for member_id, main in zip(members["member_id"].tolist(), members["nace_main"].tolist()):
+        main = None if is_missing(main) else main
+        version = versions.get((member_id, main), "2008") if member_activities is not None else "2008"
+        section_of[member_id] = nace_section(main, version)
+    # Counted per (cluster, section) in C by Counter, then summed into both scopes.
+    per_cluster = Counter(zip(memberships["cluster_id"].tolist(),
+                              [section_of.get(m) for m in memberships["member_id"].tolist()]))
     counts: Counter[tuple[str | None, str | None]] = Counter()
     totals: Counter[str | None] = Counter()
-    for cluster_id, member_id in zip(memberships["cluster_id"], memberships["member_id"]):
+    for (cluster_id, section), n in per_cluster.items():
         for scope in (None, cluster_id):
-            counts[scope, section_of.get(member_id)] += 1
-            totals[scope] += 1
+            counts[scope, section] += n
+            totals[scope] += n
     order = sorted(counts, key=lambda k: (k[0] is not None, k[0] or "", _none_last(k[1])))
     records = [(scope, section, counts[scope, section], counts[scope, section] / totals[scope])
                for scope, section in order]

@@ -15,7 +15,7 @@ NO_POSTAL_CODE = "0000"
 GroupKey = tuple[str, ...]  # ("en", number) | ("name", folded name, postal) | ("page", cluster, url)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One directory entry, cleaned: values hold the members columns, "" when empty."""
 

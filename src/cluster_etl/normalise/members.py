@@ -40,7 +40,10 @@ def raw_members_frame(raw: RawPortal) -> pd.DataFrame:
             status = 200 if page is not None else cluster.member_status.get(url)
             rows.append([cluster.link["cluster_id"], url, status, entry.get("name"), entry.get("city"),
                          entry.get("member_type_label"), *(fields.get(f) for f in MEMBER_FIELDS)])
-    frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS), dtype=object)
+    # Column by column: pandas builds a frame from rows value by value.
+    columns = list(zip(*rows)) or [()] * len(FRAME_COLUMNS)
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object)
+                          for name, values in zip(FRAME_COLUMNS, columns)})
     frame["page_status"] = frame["page_status"].astype("Int64")
     return frame
 
@@ -132,7 +135,10 @@ def normalise_members(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, 
     Member values: first non-empty per column, entries with a valid number first, then by
     (cluster_id, member_page_url). Memberships: one per (cluster, organisation), the first URL kept.
     """
-    entries, findings = clean_entries(_sorted_rows(frame))
+    rows = _sorted_rows(frame)
+    del frame  # the caller's is usually a temporary: free its columns before the entries grow
+    entries, findings = clean_entries(rows)
+    del rows
     keys, match_findings = group_keys(entries)
     findings += match_findings + _label_findings(entries)
 

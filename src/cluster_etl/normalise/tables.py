@@ -69,17 +69,20 @@ def build_member_types(memberships: pd.DataFrame, members: pd.DataFrame,
         unknown = set(memberships["cluster_id"]) - set(clusters["cluster_id"])
         if unknown:
             raise ValueError(f"memberships of clusters not in the clusters table: {sorted(unknown)}")
-    type_of = {
-        row["member_id"]: tuple(None if is_missing(row[c]) or row[c] == "" else row[c]
-                                for c in ("member_type", "size_class"))
-        for row in members[["member_id", "member_type", "size_class"]].to_dict("records")}
+    def value(v: object) -> object:
+        return None if is_missing(v) or v == "" else v
+
+    type_of = {member_id: (value(member_type), value(size_class)) for member_id, member_type, size_class
+               in zip(*(members[c].tolist() for c in ("member_id", "member_type", "size_class")))}
+    # Counted per (cluster, type) in C by Counter, then summed into both scopes.
+    per_cluster = Counter(zip(memberships["cluster_id"].tolist(),
+                              [type_of.get(m, (None, None)) for m in memberships["member_id"].tolist()]))
     counts: Counter[tuple[str | None, str | None, str | None]] = Counter()
     totals: Counter[str | None] = Counter()
-    for cluster_id, member_id in zip(memberships["cluster_id"], memberships["member_id"]):
-        member_type, size_class = type_of.get(member_id, (None, None))
+    for (cluster_id, (member_type, size_class)), n in per_cluster.items():
         for scope in (None, cluster_id):
-            counts[scope, member_type, size_class] += 1
-            totals[scope] += 1
+            counts[scope, member_type, size_class] += n
+            totals[scope] += n
     order = sorted(counts, key=lambda k: (k[0] is not None, k[0] or "", _none_last(k[1]),
                                           _none_last(k[2])))
     records = [{"cluster_id": scope, "member_type": mt, "size_class": sc,
