@@ -153,3 +153,45 @@ def test_fast_path_premises_hold_for_the_region_metadata():
     plain, country, prefix, general, types = phones._region_rules(phones.PHONE_REGION)
     assert (country, prefix) == ("32", "0")
     assert not re.fullmatch(general[1], "0" + "1" * 8)
+
+
+def _email_texts(rng: random.Random, n: int) -> list[str]:
+    locals_ = ["info", "j.dupont", "a_b", "x-y", "é", "a..b", ".a", "a.", "1", "A+B", "o'neil"]
+    ats = ["@", " @ ", " [at] ", "(at)", " (AT) ", "[@]", " {arobase} ", "<a>", " at ", "[at", "@@"]
+    domains = ["example.be", "Ex-Ample.BE", "x.y.com", "-x.be", "x-.be", "x.b", "x.b2", "x_y.be",
+               "x..be", "x.be.", "ex.be [dot] be", "x [dot] be", "é.be", "123.be"]
+    return [rng.choice(["", "", "mailto:", "Mail : "]) + rng.choice(locals_) + rng.choice(ats)
+            + rng.choice(domains) + rng.choice(["", "", " ", ".", " (info)", "@x.be"])
+            for _ in range(n)]
+
+
+def test_email_fast_path_agrees_with_the_general_reading():
+    texts = _email_texts(random.Random(8), 20000)
+    for t in texts:
+        assert contacts.normalise_email(t) == contacts._general_email(collapse_whitespace(t)), t
+    assert sum(bool(contacts._PLAIN_EMAIL.fullmatch(collapse_whitespace(t))) for t in texts) > 200
+
+
+def _split_reference(name: str) -> tuple[str, str]:
+    t = collapse_whitespace(name)
+    match = text._FORM_AT_END.match(t)
+    if match and match["rest"].rstrip(text._TRIM):
+        return match["rest"].rstrip(text._TRIM), text._canonical_form(match["form"])
+    match = text._FORM_AT_START.match(t)
+    if match and match["rest"].lstrip(text._TRIM):
+        form = match["form"]
+        if len(form) > 2 or "." in form or form.isupper():
+            return match["rest"].lstrip(text._TRIM), text._canonical_form(form)
+    return t, ""
+
+
+def test_legal_form_prefilter_never_skips_a_form():
+    rng = random.Random(9)
+    words = ["Thales", "sa", "SA", "S.A.", "s. a.", "SPRL", "sprl", "ASBL", "a.s.b.l.", "NV", "BV",
+             "SCRL", "SC", "SE", "SRL", "Bekaert", "Majesté", "(SA)", "( SPRL )", ",", ";", ")",
+             "(", "Nova", "Lumière", "x", "Sa", "Se", "nv.", "B.V.", "-"]
+    names = [" ".join(rng.choice(words) for _ in range(rng.randrange(1, 5))) for _ in range(20000)]
+    for name in names + ["Thales SA", "Thales, s.a.", "Thales (SPRL)", "NV Bekaert", "S.A. Thales",
+                         "Sa Majesté", "Thales SA ,;", "Thales (SA ) ,"]:
+        assert text.split_legal_form(name) == _split_reference(name), name
+    assert sum(not text._may_hold_form(collapse_whitespace(n)) for n in names) > 1000

@@ -101,6 +101,21 @@ def _canonical_form(text: str) -> str:
     return re.sub(r"[^A-Za-z]", "", text).upper()
 
 
+# Every form starts with one of these letters and ends with one of those (before its dot).
+_FORM_FIRST = frozenset("ASNBasnb")
+_FORM_LAST = frozenset("ALCEValcev")
+
+
+def _may_hold_form(text: str) -> bool:
+    """False when neither pattern can match: the name's last letter before trailing `.,;)` and
+    spaces cannot end a form, and its first letter after `(` and spaces cannot start one."""
+    head = text.lstrip("( ")
+    tail = text.rstrip(" ,;")
+    tail = tail[:-1].rstrip(" ") if tail.endswith(")") else tail
+    tail = tail[:-1] if tail.endswith(".") else tail
+    return head[:1] in _FORM_FIRST or tail[-1:] in _FORM_LAST
+
+
 def split_legal_form(name: Any) -> tuple[str, str]:
     """(name without its legal form, canonical legal form or "").
 
@@ -110,6 +125,8 @@ def split_legal_form(name: Any) -> tuple[str, str]:
     forms (BVBA, SARL, SPRLU, ...) stay in the name.
     """
     text = collapse_whitespace(name)
+    if not _may_hold_form(text):
+        return text, ""
     match = _FORM_AT_END.match(text)
     if match and match["rest"].rstrip(_TRIM):
         return match["rest"].rstrip(_TRIM), _canonical_form(match["form"])
