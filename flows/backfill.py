@@ -25,6 +25,7 @@ from prefect import flow, get_client, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from cluster_etl import outcomes, run  # noqa: E402
 from cluster_etl.backfill import (  # noqa: E402
@@ -87,8 +88,9 @@ def publish_snapshot(planned: PlannedRun, future, out_dir: Path, allow_drop: boo
         return snapshot if isinstance(snapshot, ReplayFailed) else failed(planned, snapshot)
     started = time.perf_counter()
     try:
-        release = publish_release(snapshot.tables, snapshot.report, out_dir, planned.release_date,
-                                  snapshot.metadata(out_dir, base_url), allow_drop)
+        release = publish_release(quote(snapshot.tables), quote(snapshot.report), out_dir,
+                                  planned.release_date, snapshot.metadata(out_dir, base_url),
+                                  allow_drop)
     except Exception as exc:
         return failed(planned, exc)
     snapshot.result.timings["publish"] = time.perf_counter() - started

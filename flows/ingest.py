@@ -1,5 +1,6 @@
 """The ingest flow: a member listing as an administration sends it -> normalise -> validate ->
-publish, the stages of a refresh after the crawl. It only wires them."""
+publish, the stages of a refresh after the crawl. It only wires them (big values `quote`d, as in
+flows/refresh.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ quiet_prefect()  # before Prefect is imported: whoever imports the flow runs it 
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from cluster_etl import __version__, outcomes, run  # noqa: E402
 from cluster_etl.listing import (  # noqa: E402
@@ -59,25 +61,25 @@ def _ingest(listing: Path, cluster_file: Path, out_dir: Path, as_of: dt.date,
     with timer("load"):
         loaded = load_files(Path(listing), Path(cluster_file), as_of, figures, started)
     with timer("normalise"):
-        tables = without_member_page_urls(normalise_tables(loaded.raw))
+        tables = without_member_page_urls(normalise_tables(quote(loaded.raw)))
     kbo_metadata = None
     if extract is not None:
         with timer("enrich"):
-            tables, kbo_metadata = enrich_from_kbo(tables, extract)
+            tables, kbo_metadata = enrich_from_kbo(quote(tables), extract)
     with timer("validate"):
-        report = validate_tables(tables, loaded.raw)
+        report = validate_tables(quote(tables), quote(loaded.raw))
     result = run.RunResult.of(loaded.raw, tables, report, loaded.stats, started, timer.seconds)
     if report.status == "fail":
-        report_run(result)
+        report_run(quote(result))
         raise run.ValidationFailed(result)
     with timer("publish"):
         metadata = {"tool": f"cluster-etl {__version__}",
                     "retrieved_at": started.isoformat(timespec="seconds"),
                     "as_of": as_of.isoformat(), **loaded.metadata(),
                     **({"kbo_extract": kbo_metadata} if kbo_metadata else {})}
-        result.release = publish_release(tables, report, Path(out_dir), release_date or started.date(),
-                                         metadata, allow_drop)
+        result.release = publish_release(quote(tables), quote(report), Path(out_dir),
+                                         release_date or started.date(), metadata, allow_drop)
     get_run_logger().info("published %s", result.release)
-    report_run(result)
+    report_run(quote(result))
     return result
 

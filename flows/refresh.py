@@ -3,6 +3,10 @@
 Tasks are coarse: the overview, one task per cluster (fetch and parse of its pages), then one task
 per stage. Only the fetch tasks retry (once, when the site was down; never in a replay); the HTTP
 client below them also retries each request.
+
+The raw records, tables, report and result are handed to tasks `quote`d: unquoted, Prefect walks
+every record of an argument, twice per task, looking for futures to wait for (about a second per
+stage on the sample portal, minutes on a million memberships).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from prefect.artifacts import (  # noqa: E402
 )
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from cluster_etl import crawl, kbo, normalise, outcomes, progress, publish, run, summary, validate  # noqa: E402
 from cluster_etl.fetch import FetchSettings, PortalClient, recording_client, replay_client  # noqa: E402
@@ -114,26 +119,26 @@ def build_release(client: PortalClient, out_dir: Path, release_date: dt.date, st
     with timer("fetch"), progress.reporting(client.stats, logger=get_run_logger()):
         raw = crawl_portal(client, started, task_retries, retry_delay)
     with timer("normalise"):
-        tables = normalise_tables(raw)
+        tables = normalise_tables(quote(raw))
     kbo_metadata = None
     if publishing.get("kbo") is not None:
         with timer("enrich"):
-            tables, kbo_metadata = enrich_from_kbo(tables, publishing["kbo"])
+            tables, kbo_metadata = enrich_from_kbo(quote(tables), publishing["kbo"])
     with timer("validate"):
-        report = validate_tables(tables, raw)
+        report = validate_tables(quote(tables), quote(raw))
     result = run.RunResult.of(raw, tables, report, client.stats, started, timer.seconds)
     result.archive = archive
     if report.status == "fail":
-        report_run(result, publishing.get("base_url"))
+        report_run(quote(result), publishing.get("base_url"))
         raise run.ValidationFailed(result)
     with timer("publish"):
         metadata = {**result.metadata(client.settings, Path(out_dir)),
                     **({"base_url": publishing["base_url"]} if publishing.get("base_url") else {}),
                     **({"kbo_extract": kbo_metadata} if kbo_metadata else {})}
-        result.release = publish_release(tables, report, Path(out_dir), release_date, metadata,
-                                         bool(publishing.get("allow_drop")))
+        result.release = publish_release(quote(tables), quote(report), Path(out_dir), release_date,
+                                         metadata, bool(publishing.get("allow_drop")))
     get_run_logger().info("published %s", result.release)
-    report_run(result, publishing.get("base_url"))
+    report_run(quote(result), publishing.get("base_url"))
     return result
 
 

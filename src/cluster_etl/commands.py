@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -56,39 +54,14 @@ def _fail(code: int, message: str) -> int:
 
 # --- running a flow ------------------------------------------------------------------------------
 
-def _quiet(verbose: bool, out: Path) -> None:
-    """Prefect's INFO lines go to the run's log (the Prefect server, and DIR/cluster-etl.log), not
-    the operator's screen, unless --verbose. Set before Prefect is imported."""
-    if not verbose:
-        # Failed tasks log their tracebacks at ERROR: the operator gets the one-line summary,
-        # the log file and the Prefect server keep the rest.
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    from cluster_etl.prefect_env import quiet_prefect
-
-    quiet_prefect()
-    from prefect.logging.configuration import PROCESS_LOGGING_CONFIG, setup_logging
-
-    if not PROCESS_LOGGING_CONFIG:
-        setup_logging()  # now, so that later set-ups are incremental and keep the file handler
-
-    out.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out / LOG_FILE, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    for name in ("prefect.flow_runs", "prefect.task_runs", "cluster_etl"):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        if logger.level == logging.NOTSET or logger.level > logging.INFO:
-            logger.setLevel(logging.INFO)
-
-
 def _run(flow_call: Callable[[], Any], out: Path, verbose: bool) -> int:
     """Runs a flow; prints its summary, or what stopped it, and returns the exit status."""
+    from cluster_etl.prefect_env import prefect_session
     from cluster_etl.run import ValidationFailed
 
-    _quiet(verbose, out)
     try:
-        result = flow_call()
+        with prefect_session(out / LOG_FILE, verbose):
+            result = flow_call()
     except Exception as exc:
         failure = outcomes.classify(exc)
         if failure is None:
