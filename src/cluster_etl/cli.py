@@ -13,8 +13,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from cluster_etl.outcomes import (EXIT_DROP, EXIT_INCOMPLETE, EXIT_INVALID, EXIT_LAYOUT, EXIT_OK,
-                                  EXIT_PUBLISH, EXIT_USAGE)
+from cluster_etl.exits import (EXIT_DROP, EXIT_INCOMPLETE, EXIT_INVALID, EXIT_LAYOUT, EXIT_OK,
+                               EXIT_PUBLISH, EXIT_USAGE)
 
 LIVE_PORTAL = "https://clusters.wallonie.be"
 EXIT_BUG = 70  # EX_SOFTWARE: an unexpected error, with its traceback
@@ -138,11 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that run a Prefect flow: Prefect's temporary server starts before the pipeline is
+# imported (prefect_env.start_early), so the two overlap.
+FLOW_COMMANDS = ("refresh", "replay", "backfill", "ingest")
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in FLOW_COMMANDS:
+        from cluster_etl import prefect_env
+
+        prefect_env.start_early()
     from cluster_etl import commands
     from cluster_etl.settings import SettingsError
 
-    args = build_parser().parse_args(argv)
     try:
         run = commands.prepare(args)
     except SettingsError as exc:

@@ -28,8 +28,9 @@ from cluster_etl.portal import LayoutError
 from cluster_etl.publish import DropRefused, PublishError
 from cluster_etl.run import ValidationFailed
 
-EXIT_OK, EXIT_INVALID, EXIT_INCOMPLETE, EXIT_LAYOUT, EXIT_PUBLISH, EXIT_DROP = 0, 1, 2, 3, 4, 5
-EXIT_USAGE = 2  # bad arguments or settings (argparse's own status; nothing started)
+from cluster_etl.exits import (  # noqa: F401 - the statuses are used as outcomes.EXIT_*
+    EXIT_DROP, EXIT_INCOMPLETE, EXIT_INVALID, EXIT_LAYOUT, EXIT_OK, EXIT_PUBLISH, EXIT_USAGE)
+
 LAST_FAILURE = "last-failure.json"
 NOTIFY_ENV = "CLUSTER_ETL_NOTIFY_URL"
 NOTIFY_TIMEOUT = 10  # seconds: a webhook that hangs must not hold the run's own report back
