@@ -228,3 +228,34 @@ def test_concurrency_bound_holds(monkeypatch):
         with ThreadPoolExecutor(max_workers=6) as pool:
             list(pool.map(lambda _: client.get(f"{base}/a.html"), range(6)))
     assert peak[0] == 2
+
+
+def test_proxy_and_netrc_credentials_from_the_environment_are_used(monkeypatch, tmp_path):
+    # Read once, when the client is made, rather than on every request: still obeyed.
+    target = "http://portal.invalid"
+    proxy = ScriptedPortal({f"{target}/robots.txt": ROBOTS,
+                            f"{target}/a.html": html("<p>via the proxy</p>")})
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine portal.invalid login user password secret\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with serve(proxy) as proxy_base:
+        monkeypatch.setenv("HTTP_PROXY", proxy_base)
+        monkeypatch.setenv("http_proxy", proxy_base)
+        with PortalClient(target, FAST) as client:
+            page = client.get(f"{target}/a.html")
+    assert "via the proxy" in page.text
+    assert proxy.hits(f"{target}/a.html") == 1
+    assert proxy.log[-1][2]["Authorization"] == "Basic dXNlcjpzZWNyZXQ="
+
+
+def test_no_proxy_for_the_portal_host_is_obeyed(monkeypatch):
+    portal, settings = client_for({"/a.html": html("<p>direct</p>")})
+    with serve(portal) as base:
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+        monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        with PortalClient(base, settings) as client:
+            assert "direct" in client.get(f"{base}/a.html").text

@@ -10,6 +10,8 @@ import html
 import http.client
 import json
 import re
+import subprocess
+import sys
 import threading
 import unicodedata
 from collections import Counter, defaultdict
@@ -377,3 +379,21 @@ def test_server_thread_stops_when_the_context_exits(portal):
     assert not [t for t in threading.enumerate() if t.name == f"sample-portal-{port}" and t.is_alive()]
     with pytest.raises(requests.ConnectionError):
         requests.get(base_url + "/robots.txt", timeout=2)
+
+
+def test_server_runs_in_its_own_process_until_its_input_ends(portal):
+    root, _ = portal
+    server = subprocess.Popen([sys.executable, "-m", "cluster_etl.sample.server", str(root)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        base_url = server.stdout.readline().strip()
+        assert urlsplit(base_url).hostname == "127.0.0.1"
+        assert requests.get(base_url + "/robots.txt", timeout=5).status_code == 200
+    finally:
+        server.stdin.close()
+        assert server.wait(timeout=10) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(base_url + "/robots.txt", timeout=2)
+    usage = subprocess.run([sys.executable, "-m", "cluster_etl.sample.server"],
+                           capture_output=True, text=True, timeout=30)
+    assert usage.returncode == 2 and "usage" in usage.stderr

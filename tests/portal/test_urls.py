@@ -107,7 +107,7 @@ def test_canonical_url_and_same_host_as_built_on_urllib(links):
         expected = outcome(reference_canonical_url, link, base)
         assert outcome(layout.canonical_url, link, base) == expected, (link, base)
         targets.add(expected)
-    for a, b in itertools.product(sorted(targets), BASES[:6]):
+    for a, b in itertools.product(sorted(targets), [b for b in BASES if urlsplit(b).hostname]):
         assert outcome(layout.same_host, a, b) == outcome(reference_same_host, a, b), (a, b)
 
 

@@ -73,8 +73,25 @@ def canonical_url(url: str, base: str) -> str:
 @functools.lru_cache(maxsize=8192)  # asked of every link of a page by each of its readers
 def same_host(a: str, b: str) -> bool:
     """True when both URLs are on the same host and port (case, `www.` and scheme ignored)."""
+    origin = _origin(b)
+    if origin is not None and a.startswith(origin) and a[len(origin):len(origin) + 1] in "/?#":
+        return True  # `a` has b's very scheme and netloc: most links of a page, found at once
     key = host_key(a)
     return key is not None and key == host_key(b)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str) -> str | None:
+    """`scheme://netloc` as written at the start of an http(s) URL with a host; else None (then
+    same_host compares host keys, and raises as they do for a malformed URL)."""
+    try:
+        parts = split_url(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in DEFAULT_PORTS and url.startswith(origin) and host_key(url) is not None:
+            return origin
+    except ValueError:
+        pass
+    return None
 
 
 def _path(url: str) -> str:
@@ -89,6 +106,7 @@ def cluster_id_from_url(url: str) -> str | None:
     return match.group("cluster_id") if match else None
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every link of a directory page by two readers
 def is_member_page_url(url: str) -> bool:
     return bool(MEMBER_PAGE_PATH_RE.match(_path(url)))
 

@@ -12,21 +12,18 @@ from bs4 import Tag
 
 from cluster_etl import raw
 from cluster_etl.portal import layout
+from cluster_etl.portal.directory_parts import directory_strainer
 from cluster_etl.portal.layout import collapse, fold_text
 from cluster_etl.portal.text import (
-    INLINE_FORMATTING,
-    SKIP_TAGS,
     dd_run,
-    is_text,
+    inline_lines,
     label_of,
-    line_texts,
     links,
     make_soup,
     off_host_links,
     page_links,
     page_target,
     text_of,
-    tokens,
 )
 
 _ENTRY_TAGS = frozenset({"tr", "li", "dd"})
@@ -52,7 +49,7 @@ def parse_directory_page(html: str, url: str) -> raw.DirectoryPage:
     city, type), the first is the city and the next the type label when none was recognised,
     so that an unknown type label reaches normalisation and is reported there.
     """
-    soup = make_soup(html)  # the whole page: an entry may be any run of markup around its link
+    soup = make_soup(html, directory_strainer(url))  # the member list and the page's links
     found = page_links(soup, url)
     page = _Page(url, links(found, url, layout.is_member_page_url))
     anchors: dict[str, Tag] = {}
@@ -154,14 +151,8 @@ def _sibling_run(start, target: str, page: _Page) -> list:
 
 
 def _pieces(nodes: list, page: _Page) -> list[str]:
-    stream: list = []
-    for node in nodes:
-        if is_text(node):
-            stream.append((str(node), "", False, None))
-        elif isinstance(node, Tag) and node.name not in SKIP_TAGS and not page.skip(node):
-            stream += [None, *tokens(node, INLINE_FORMATTING, page.skip), None]
     pieces = []
-    for line in line_texts(stream):
+    for line in inline_lines(nodes, page.skip):
         for part in layout.DIRECTORY_PIECE_SEPARATORS_RE.split(line):
             if part := part.strip(_PIECE_STRIP):
                 pieces.extend(_split_type_suffix(part))

@@ -7,11 +7,17 @@ strings with their links directly. The result is the tree bs4's `lxml` builder g
 libxml2 parser, bs4's whitespace and string-class rules, `parse_only` (a SoupStrainer) obeyed the
 same way; tests/portal/test_soup.py compares the two on every sample page and on odd markup.
 Known difference: whitespace after `</html>` (bs4 keeps it as a last top-level string).
+A `TreeStrainer` goes further than a SoupStrainer can: it picks the parts of the page to keep
+from lxml's finished tree, where an element's place in the page is known (see its docstring).
 
 Use: `BeautifulSoup(html, builder=LxmlTreeBuilder, parse_only=SoupStrainer("dl"))`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import NamedTuple
 
 from bs4 import (BeautifulSoup, Comment, Doctype, ElementFilter, NavigableString,
                  ParserRejectedMarkup, SoupStrainer, Tag)
@@ -46,7 +52,7 @@ class LxmlTreeBuilder(LXMLTreeBuilder):
         if root is None:
             return
         try:
-            _copy(soup, self, *_top_nodes(root, soup.parse_only))
+            _copy(soup, self, _top_nodes(root, soup.parse_only))
         except _TooDeep:
             # Start again with bs4's own builder, which gets the whole page through callbacks.
             soup.reset()
@@ -54,24 +60,84 @@ class LxmlTreeBuilder(LXMLTreeBuilder):
             super().feed(markup)
 
 
+class TreeStrainer(ElementFilter):
+    """A parse_only that keeps the elements `select(root)` picks from lxml's tree, each whole.
+
+    Why: a SoupStrainer sees one tag at a time, its name and attributes; what a parser needs is
+    often known only by the tag's place in the page (the smallest element holding every member
+    link). `select` gets the page's root element and returns the elements to keep in document
+    order (one inside another is kept once, with the outer one), or None for the whole page.
+    A kept element's strings are those of the whole page's tree: whitespace kept inside an
+    enclosing `<pre>`, the string class of an enclosing `<script>` or `<template>`. Other
+    builders, among them the fallback for pages too deep to copy, keep every tag: a superset.
+    """
+
+    def __init__(self, select: Callable[[etree._Element], list[etree._Element] | None]):
+        super().__init__()
+        self.select = select
+
+    @property
+    def includes_everything(self) -> bool:
+        return False
+
+    def allow_string_creation(self, string: str) -> bool:
+        return False  # no string outside the kept elements (the text between them)
+
+
 class _TooDeep(Exception):
     pass
 
 
-def _top_nodes(root: etree._Element,
-               strainer: ElementFilter | None) -> tuple[list[etree._Element], str | None]:
-    """The nodes to copy from the top, and the doctype's text (None when there is none)."""
+class _Selection(NamedTuple):
+    """What to copy: nodes from the top, the doctype's text, the strainer that still applies and
+    whether each node takes the context (whitespace, string class) of its ancestors."""
+
+    top: list[etree._Element]
+    doctype: str | None
+    strainer: ElementFilter | None
+    in_context: bool = False
+
+
+def _top_nodes(root: etree._Element, strainer: ElementFilter | None) -> _Selection:
     top = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
+    if isinstance(strainer, TreeStrainer):
+        picked = strainer.select(root)
+        if picked is not None:
+            return _Selection(_outermost(picked), None, strainer, in_context=True)
+        strainer = None  # the whole page, as without a strainer
     names = _tag_names_only(strainer)
     if names is not None:  # lxml finds the outermost elements kept; nothing else is looked at
         outermost = [node for element in top if isinstance(element.tag, str)
                      for node in element.iter(*names)
                      if next(node.iterancestors(*names), None) is None]
-        return outermost, None  # such a strainer keeps no top-level string: no doctype either
+        # Such a strainer keeps no top-level string: no doctype either.
+        return _Selection(outermost, None, strainer)
     dtd = root.getroottree().docinfo.internalDTD
     doctype = (str(Doctype.for_name_and_ids(dtd.name, dtd.external_id, dtd.system_url))
                if dtd is not None else None)
-    return top, doctype
+    return _Selection(top, doctype, strainer)
+
+
+def _outermost(nodes: list[etree._Element]) -> list[etree._Element]:
+    """`nodes` (in document order) without those inside another of them."""
+    kept: list[etree._Element] = []
+    seen: set[etree._Element] = set()
+    for node in nodes:
+        if node not in seen and not any(parent in seen for parent in node.iterancestors()):
+            kept.append(node)
+            seen.add(node)
+    return kept
+
+
+def _context(node: etree._Element, preserve_tags: set[str], containers: dict[str, type],
+             text_class: type[NavigableString]) -> tuple[bool, type[NavigableString]]:
+    """(whitespace preserved, string class) inside `node`'s parent, as its ancestors make them."""
+    preserve, container = False, None
+    for parent in node.iterancestors():
+        preserve = preserve or parent.tag in preserve_tags
+        if container is None and parent.tag in containers:
+            container = containers[parent.tag]
+    return preserve, container or text_class
 
 
 def _tag_names_only(strainer: ElementFilter | None) -> frozenset[str] | None:
@@ -84,14 +150,14 @@ def _tag_names_only(strainer: ElementFilter | None) -> frozenset[str] | None:
     return frozenset(rule.string for rule in rules)
 
 
-def _copy(soup: BeautifulSoup, builder: LxmlTreeBuilder, top: list[etree._Element],
-          doctype: str | None) -> None:
-    """Copy `top` and all below into `soup`, in document order, as bs4's builder would build it.
+def _copy(soup: BeautifulSoup, builder: LxmlTreeBuilder, selection: _Selection) -> None:
+    """Copy the selected nodes and all below into `soup`, in document order, as bs4's builder
+    would build them.
 
     The hot loop of every parse: a loop, not recursion, so that any depth copies; bs4 objects
     linked as bs4's own builder links them (PageElement.setup); lookups hoisted into locals.
     """
-    strainer = soup.parse_only
+    top, doctype, strainer, in_context = selection
     tag_class = soup.element_classes.get(Tag, Tag)
     text_class = soup.element_classes.get(NavigableString, NavigableString)
     comment_class = soup.element_classes.get(Comment, Comment)
@@ -99,6 +165,9 @@ def _copy(soup: BeautifulSoup, builder: LxmlTreeBuilder, top: list[etree._Elemen
     preserve_tags, containers = builder.preserve_whitespace_tags, builder.string_containers
     special_strings = text_class is NavigableString and containers
     last = soup._most_recent_element  # the object created last: next_element links run through
+    plain_new = NavigableString.__new__
+    # Tag's arguments after `previous`, up to `namespaces`, passed by position: a faster call.
+    no_options = (None,) * 7 + (namespaces,)
 
     def add_string(text: str, parent: Tag, preserve: bool, cls: type[NavigableString]) -> None:
         nonlocal last
@@ -106,11 +175,17 @@ def _copy(soup: BeautifulSoup, builder: LxmlTreeBuilder, top: list[etree._Elemen
             text = "\n" if "\n" in text else " "  # as bs4 does with whitespace-only strings
         if parent is soup and strainer is not None and not strainer.allow_string_creation(text):
             return
-        string = cls(text)  # created unlinked; linked below as PageElement.setup would link it
-        string.parent = parent
-        if last is not None:
-            string.previous_element, last.next_element = last, string
         siblings = parent.contents
+        if cls.__new__ is plain_new:  # NavigableString.__new__'s own steps, linked at once
+            string = str.__new__(cls, text)
+            string.hidden = False
+            string.next_element = string.next_sibling = None
+            string.previous_sibling = siblings[-1] if siblings else None
+        else:
+            string = cls(text)  # created unlinked; linked below as PageElement.setup would
+        string.parent, string.previous_element = parent, last
+        if last is not None:
+            last.next_element = string
         if siblings:
             string.previous_sibling, siblings[-1].next_sibling = siblings[-1], string
         siblings.append(string)
@@ -121,6 +196,11 @@ def _copy(soup: BeautifulSoup, builder: LxmlTreeBuilder, top: list[etree._Elemen
     # A frame: (child nodes left, bs4 parent, inside a kept element, whitespace preserved,
     # string class, the text that follows the element once its children are copied).
     stack: list[tuple] = [(iter(top), soup, False, False, text_class, None)]
+    if in_context:  # a frame per run of nodes in the same context; the first run's on top
+        special = containers if special_strings else {}
+        runs = groupby(top, key=lambda node: _context(node, preserve_tags, special, text_class))
+        stack = [(iter(list(nodes)), soup, False, *context, None) for context, nodes in runs]
+        stack.reverse()
     while stack:
         children, parent, kept, preserve, container, _ = stack[-1]
         for node in children:
@@ -141,11 +221,11 @@ def _copy(soup: BeautifulSoup, builder: LxmlTreeBuilder, top: list[etree._Elemen
             continue
         if len(stack) > _MAX_DEPTH:
             raise _TooDeep
-        attrs = attribute_dict(node.items())
+        # No attributes: None, for which Tag makes the same empty dict at less cost.
+        attrs = attribute_dict(items) if (items := node.items()) else None
         inside = kept, preserve, container  # what holds for the element's own content
         if kept or strainer is None or strainer.allow_tag_creation(None, name, attrs):
-            tag = tag_class(soup, builder, name, None, None, attrs, parent, last,
-                            namespaces=namespaces)
+            tag = tag_class(soup, builder, name, None, None, attrs, parent, last, *no_options)
             parent.contents.append(tag)
             last = tag
             inside = (True, preserve or name in preserve_tags,

@@ -68,27 +68,22 @@ Token = tuple[str, str, bool, str | None] | None  # (text, block, chrome, href);
 Skip = Callable[[Tag], bool]
 
 
-def tokens(node: Tag, breaks: frozenset[str] | None, skip: Skip | None = None,
-           block: str = "body", chrome: bool = False,
+def tokens(node: Tag, block: str = "body", chrome: bool = False,
            href: str | None = None) -> Iterator[Token]:
-    """Yield (text, block, chrome, href) tokens and None for a line break.
-
-    `breaks` None: break at block elements; else break at every element not in `breaks`
-    (inline formatting). Elements for which `skip(tag)` is true are left out (and break).
-    """
+    """Yield (text, block, chrome, href) tokens and None for a line break (at block elements)."""
     for child in node.contents:
         if is_text(child):
             yield str(child), block, chrome, href
             continue
         if not isinstance(child, Tag) or child.name in SKIP_TAGS:
             continue
-        if child.name in ("br", "hr") or (skip is not None and skip(child)):
+        if child.name in ("br", "hr"):
             yield None
             continue
-        is_break = child.name in BLOCK_TAGS if breaks is None else child.name not in breaks
+        is_break = child.name in BLOCK_TAGS
         if is_break:
             yield None
-        yield from tokens(child, breaks, skip, child.name if child.name in BLOCK_TAGS else block,
+        yield from tokens(child, child.name if is_break else block,
                           chrome or child.name in CHROME_TAGS,
                           child.get("href") if child.name == "a" else href)
         if is_break:
@@ -117,21 +112,52 @@ def group(stream: Iterable[Token]) -> list[Line]:
     return lines
 
 
-def line_texts(stream: Iterable[Token]) -> list[str]:
-    """The texts of group(stream)'s lines, without the rest of what group works out for each."""
-    lines, texts = [], []
-    for token in [*stream, None]:
-        if token is not None:
-            texts.append(token[0])
-        elif texts:
-            if text := collapse("".join(texts)):
-                lines.append(text)
-            texts = []
+def inline_lines(nodes: Iterable[object], skip: Skip) -> list[str]:
+    """The lines of text of `nodes` (strings and elements, in order), whitespace collapsed.
+
+    Lines break around each element of `nodes`, and within them at `<br>`, `<hr>`, every element
+    but inline formatting, and elements for which `skip(tag)` is true (left out). Elements of
+    `nodes` that `skip` leaves out are passed over without a break. Directory entries are read
+    this way, a few dozen times a page: lists are filled in place, no token stream in between.
+    """
+    lines: list[str] = []
+    texts: list[str] = []
+    for node in nodes:
+        if is_text(node):
+            texts.append(node)
+        elif isinstance(node, Tag) and node.name not in SKIP_TAGS and not skip(node):
+            _end_line(texts, lines)
+            _inline(node, skip, texts, lines)
+            _end_line(texts, lines)
+    _end_line(texts, lines)
     return lines
 
 
+def _inline(node: Tag, skip: Skip, texts: list[str], lines: list[str]) -> None:
+    for child in node.contents:
+        if is_text(child):
+            texts.append(child)
+        elif not isinstance(child, Tag) or child.name in SKIP_TAGS:
+            continue
+        elif child.name in ("br", "hr") or skip(child):
+            _end_line(texts, lines)
+        elif child.name in INLINE_FORMATTING:
+            _inline(child, skip, texts, lines)
+        else:
+            _end_line(texts, lines)
+            _inline(child, skip, texts, lines)
+            _end_line(texts, lines)
+
+
+def _end_line(texts: list[str], lines: list[str]) -> None:
+    if texts:
+        if text := collapse("".join(texts)):
+            lines.append(text)
+        texts.clear()
+
+
 def lines_of(node: Tag) -> list[Line]:
-    return group(tokens(node, None))
+    return group(tokens(node))
 
 
 def joined(lines: Iterable[Line]) -> str:

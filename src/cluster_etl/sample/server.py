@@ -19,6 +19,7 @@ import email.utils
 import hashlib
 import json
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -132,8 +133,10 @@ def serve_in_thread(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.
     """Run `handler` on a ThreadingHTTPServer in a daemon thread; yields the base URL."""
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name=f"portal-server-{server.server_port}",
-                              daemon=True)
+    # serve_forever checks for shutdown every poll_interval (0.5 s by default): a run that ends
+    # would wait up to that long for the server it started.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name=f"portal-server-{server.server_port}", daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"
@@ -149,3 +152,20 @@ def serve_portal(root: Path, host: str = "127.0.0.1", port: int = 0) -> contextl
     headers_file = root / HEADERS_FILE
     content_types = json.loads(headers_file.read_text("utf-8")) if headers_file.is_file() else {}
     return serve_in_thread(_make_handler(root, content_types), host, port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m cluster_etl.sample.server ROOT`: serve ROOT, print the base URL, stop at EOF
+    on stdin (a benchmark serves the portal from its own process this way)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m cluster_etl.sample.server ROOT", file=sys.stderr)
+        return 2
+    with serve_portal(Path(args[0])) as base:
+        print(base, flush=True)
+        sys.stdin.read()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
