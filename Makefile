@@ -29,9 +29,11 @@ browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq chromium >/dev/null) || echo "chromium unavailable: browser tests will skip"
 
+# The quick ones (a few minutes); README's *Speed* lists the longer benchmarks under bench/.
 bench: $(BIN)/.installed
 	$(BIN)/python bench/refresh_bench.py
 	$(BIN)/python bench/parse_bench.py
+	$(BIN)/python bench/prefect_bench.py
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache
