@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from cluster_etl import normalise, validate
+from cluster_etl import normalise, publish, validate
 from cluster_etl.bulk import without_cyclic_gc
 
 
@@ -35,5 +35,6 @@ def test_a_collector_already_off_stays_off():
         gc.enable()
 
 
-def test_normalise_and_validate_are_bulk_stages():
+def test_normalise_validate_and_publish_are_bulk_stages():
     assert normalise.normalise.__wrapped__ and validate.validate.__wrapped__
+    assert publish.write_release.__wrapped__

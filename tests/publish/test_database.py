@@ -108,6 +108,19 @@ def test_a_dangling_foreign_key_fails_the_write_and_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("column, value", [("member_type", "alien"), ("province", "Anvers")])
+def test_a_value_outside_its_enumeration_fails_the_write_and_leaves_no_file(tmp_path, column,
+                                                                            value):
+    frames = tricky_frames()
+    members = frames["members"].copy()
+    members.loc[len(members) - 1, column] = value  # the last row: every row is checked
+    frames["members"] = members
+    with pytest.raises(ValueError, match=f"members: a row breaks a constraint of the schema: "
+                                         f"CHECK constraint failed: {column}$"):
+        write_database(frames, tmp_path / "cluster-etl.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_file_stands_alone_and_replaces_an_earlier_one(tmp_path):
     path = tmp_path / "cluster-etl.sqlite"
     path.write_text("not a database")

@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 
 from cluster_etl.publish import writers
+from cluster_etl.publish.arrays import frame_of, typed_values
 from cluster_etl.publish.metadata import CHECKSUMS, sha256
-from cluster_etl.publish.release import read_release_formats
+from cluster_etl.publish.release import read_back
 from cluster_etl.schema import SNAPSHOT_TABLES, TABLES, Check, Report
 from cluster_etl.validate import (check_cluster_counts, check_headline_totals, check_keys,
                                   check_not_empty, check_primary_key, check_schema,
@@ -67,17 +68,21 @@ def check_datapackage(folder: Path) -> list[Check]:
 
 def check_formats(folder: Path) -> tuple[list[Check], dict[str, pd.DataFrame] | None]:
     """Every format read back; each table equal in all of them. Returns the Parquet tables."""
+    problems, formats = [], set()
     try:
-        published = read_release_formats(folder)
+        reference = {name: writers.read_columns(folder / f"{name}.parquet", "parquet", table)
+                     for name, table in TABLES.items()}
+        expected = {name: typed_values(TABLES[name], columns) for name, columns in reference.items()}
+        for fmt, name, columns in read_back(folder):
+            formats.add(fmt)
+            read = typed_values(TABLES[name], columns)
+            if fmt != "parquet" and not all(a.equals(b) for a, b in zip(read, expected[name])):
+                problems.append(f"{name} differs between parquet and {fmt}")
     except (OSError, ValueError, KeyError) as exc:
         return [Check("formats", "fail", detail=f"a file cannot be read: {exc}")], None
-    reference = published["parquet"]
-    problems = [f"{name} differs between parquet and {fmt}"
-                for fmt, frames in published.items() if fmt != "parquet"
-                for name, table in TABLES.items()
-                if writers.column_values(frames[name], table) != writers.column_values(reference[name], table)]
     return [Check("formats", "fail" if problems else "pass", expected=0, observed=len(problems),
-                  detail="; ".join(problems) or f"{len(published)} formats hold the same rows")], reference
+                  detail="; ".join(problems) or f"{len(formats)} formats hold the same rows")], {
+        name: frame_of(TABLES[name], columns) for name, columns in reference.items()}
 
 
 def recorded_overview(report: dict[str, Any], clusters: pd.DataFrame) -> dict[str, Any]:

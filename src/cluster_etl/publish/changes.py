@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cluster_etl.publish.metadata import dumps
-from cluster_etl.publish.writers import column_values, to_frame
+from cluster_etl.publish.arrays import arrow_type, frame_of, to_frame, typed_columns
 from cluster_etl.schema import MEMBERSHIP_HISTORY, TABLES, Table
 
 Frames = dict[str, pd.DataFrame]
@@ -36,32 +39,81 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _rows_by_key(df: pd.DataFrame, table: Table, key: str) -> dict[Any, dict[str, Any]]:
-    columns = column_values(df, table)
-    return {row[key]: row for row in (dict(zip(columns, values)) for values in zip(*columns.values()))}
+def _keyed(df: pd.DataFrame | None, table: Table, key: int) -> list[pa.Array]:
+    """The typed columns of a table; where a key is given twice, its last row (as a dict keeps)."""
+    if df is None:
+        return [pa.array([], arrow_type(c)) for c in table.columns]
+    arrays = typed_columns(df, table)
+    if pc.count_distinct(arrays[key]).as_py() < len(arrays[key]):
+        last = ~pd.Series(arrays[key].to_pylist()).duplicated(keep="last").to_numpy()
+        arrays = [a.filter(pa.array(last)) for a in arrays]
+    return arrays
+
+
+def _differs(old: pa.Array, new: pa.Array, portal_link: bool) -> np.ndarray:
+    """Row by row, whether two aligned columns hold different values (null equals null)."""
+    same = pc.or_(pc.fill_null(pc.equal(old, new), False),
+                  pc.and_(pc.is_null(old), pc.is_null(new)))
+    differ = pc.invert(same).to_numpy(zero_copy_only=False)
+    if portal_link and differ.any():  # rare: compared by path and query, one by one
+        rows = np.flatnonzero(differ)
+        differ[rows] = [_comparable(a, True) != _comparable(b, True) for a, b in
+                        zip(old.take(rows).to_pylist(), new.take(rows).to_pylist())]
+    return differ
 
 
 def _compare_rows(before: pd.DataFrame | None, after: pd.DataFrame, table: Table) -> dict[str, Any]:
-    """added / removed ids and per-row changed fields ({column: [old, new]}) of a one-column key."""
+    """added / removed ids and per-row changed fields ({column: [old, new]}) of a one-column key,
+    compared column-wise: Python values are made for the rows that changed only."""
     (key,) = table.primary_key
-    old = _rows_by_key(before, table, key) if before is not None else {}
-    new = _rows_by_key(after, table, key)
+    k = table.column_names.index(key)
+    old, new = _keyed(before, table, k), _keyed(after, table, k)
+    in_old = pc.is_in(new[k], value_set=old[k])
+    added = sorted(new[k].filter(pc.invert(in_old)).to_pylist())
+    removed = sorted(old[k].filter(pc.invert(pc.is_in(old[k], value_set=new[k]))).to_pylist())
+    common = new[k].filter(in_old)
+    common = common.take(pc.sort_indices(common))  # UTF-8 order is code point order
+    old_at, new_at = pc.index_in(common, value_set=old[k]), pc.index_in(common, value_set=new[k])
+    differing = {}
+    for i, column in enumerate(table.columns):
+        if i != k:
+            pair = old[i].take(old_at), new[i].take(new_at)
+            if (differ := _differs(*pair, column.portal_link)).any():
+                differing[column.name] = (differ, *pair)
+    rows = (np.flatnonzero(np.logical_or.reduce([d for d, _, _ in differing.values()]))
+            if differing else np.zeros(0, dtype=np.int64))
+    values = {name: (differ[rows], a.take(rows).to_pylist(), b.take(rows).to_pylist())
+              for name, (differ, a, b) in differing.items()}
     changed = []
-    for ident in sorted(old.keys() & new.keys()):
-        fields = {c.name: [_plain(old[ident][c.name]), _plain(new[ident][c.name])]
-                  for c in table.columns if c.name != key and
-                  _comparable(old[ident][c.name], c.portal_link) !=
-                  _comparable(new[ident][c.name], c.portal_link)}
-        if fields:
-            changed.append({key: ident, "fields": fields})
-    return {"added": sorted(new.keys() - old.keys()), "removed": sorted(old.keys() - new.keys()),
-            "changed": changed}
+    for j, ident in enumerate(common.take(rows).to_pylist()):
+        fields = {name: [_plain(a[j]), _plain(b[j])] for name, (d, a, b) in values.items() if d[j]}
+        changed.append({key: ident, "fields": fields})
+    return {"added": added, "removed": removed, "changed": changed}
 
 
-def membership_keys(memberships: pd.DataFrame | None) -> set[tuple[str, str]]:
+_PAIR = ("cluster_id", "member_id")  # a membership's key
+
+
+def membership_pairs(memberships: pd.DataFrame | None) -> pa.Table:
+    """The distinct (cluster_id, member_id) of a memberships table."""
     if memberships is None:
-        return set()
-    return set(zip(memberships["cluster_id"].tolist(), memberships["member_id"].tolist()))
+        return pa.table({k: pa.array([], pa.large_string()) for k in _PAIR})
+    table = TABLES["memberships"]
+    arrays = typed_columns(memberships, table)
+    pairs = pa.table({k: arrays[table.column_names.index(k)] for k in _PAIR})
+    return pairs.group_by(list(_PAIR), use_threads=False).aggregate([])
+
+
+def _sorted(pairs: pa.Table) -> pa.Table:
+    """Sorted as Python sorts (cluster_id, member_id) tuples: UTF-8 byte order is code point
+    order."""
+    return pairs.sort_by([(k, "ascending") for k in _PAIR])
+
+
+def _pair_dicts(pairs: pa.Table) -> list[dict[str, str]]:
+    pairs = _sorted(pairs)
+    return [{"cluster_id": c, "member_id": m} for c, m in
+            zip(pairs["cluster_id"].to_pylist(), pairs["member_id"].to_pylist())]
 
 
 def compare_releases(before: Frames | None, after: Frames, release_date: dt.date,
@@ -70,9 +122,9 @@ def compare_releases(before: Frames | None, after: Frames, release_date: dt.date
     get = (lambda name: before[name]) if before is not None else (lambda name: None)
     clusters = _compare_rows(get("clusters"), after["clusters"], TABLES["clusters"])
     members = _compare_rows(get("members"), after["members"], TABLES["members"])
-    old, new = membership_keys(get("memberships")), membership_keys(after["memberships"])
-    pairs = lambda keys: [{"cluster_id": c, "member_id": m} for c, m in sorted(keys)]  # noqa: E731
-    memberships = {"added": pairs(new - old), "removed": pairs(old - new)}
+    old, new = membership_pairs(get("memberships")), membership_pairs(after["memberships"])
+    memberships = {"added": _pair_dicts(new.join(old, keys=list(_PAIR), join_type="left anti")),
+                   "removed": _pair_dicts(old.join(new, keys=list(_PAIR), join_type="left anti"))}
 
     def counts(name: str, change: dict[str, list]) -> dict[str, int | None]:
         return {"before": None if before is None else len(before[name]), "after": len(after[name]),
@@ -105,20 +157,27 @@ def empty_history() -> pd.DataFrame:
     return to_frame(MEMBERSHIP_HISTORY, {c.name: [] for c in MEMBERSHIP_HISTORY.columns})
 
 
+def _last_rows(history: pa.Table) -> pa.Table:
+    """The history with one row per membership: the last where it gives one twice."""
+    if history.group_by(list(_PAIR)).aggregate([]).num_rows == history.num_rows:
+        return history
+    keys = pd.DataFrame({k: history[k].to_pylist() for k in _PAIR})
+    return history.filter(pa.array(~keys.duplicated(keep="last").to_numpy()))
+
+
 def extend_history(previous: pd.DataFrame, memberships: pd.DataFrame,
                    release_date: dt.date) -> pd.DataFrame:
     """The history up to `release_date`: `previous` (the history up to the release before it) with
     this release's memberships seen today. Rows sorted by (cluster_id, member_id)."""
-    seen: dict[tuple[str, str], list[dt.date]] = {
-        (c, m): [first, last] for c, m, first, last in zip(
-            previous["cluster_id"].tolist(), previous["member_id"].tolist(),
-            previous["first_seen"].tolist(), previous["last_seen"].tolist())}
-    for key in membership_keys(memberships):
-        seen.setdefault(key, [release_date, release_date])[1] = release_date
-    keys = sorted(seen)
-    return to_frame(MEMBERSHIP_HISTORY, {
-        "cluster_id": [k[0] for k in keys], "member_id": [k[1] for k in keys],
-        "first_seen": [seen[k][0] for k in keys], "last_seen": [seen[k][1] for k in keys]})
+    history = _last_rows(pa.table(dict(zip(MEMBERSHIP_HISTORY.column_names,
+                                            typed_columns(previous, MEMBERSHIP_HISTORY)))))
+    seen = membership_pairs(memberships)
+    seen = seen.append_column("seen", pa.array(np.ones(seen.num_rows, dtype=bool)))
+    joined = _sorted(history.join(seen, keys=list(_PAIR), join_type="full outer"))
+    today = pa.scalar(release_date, pa.date32())
+    columns = [joined["cluster_id"], joined["member_id"], pc.coalesce(joined["first_seen"], today),
+               pc.if_else(pc.fill_null(joined["seen"], False), today, joined["last_seen"])]
+    return frame_of(MEMBERSHIP_HISTORY, [c.combine_chunks() for c in columns])
 
 
 # --- files --------------------------------------------------------------------------------------

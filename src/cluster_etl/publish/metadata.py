@@ -11,12 +11,16 @@ The whole dict is also kept, JSON-ready, under the package's "cluster_etl" key.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
-import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cluster_etl.publish.json_text import dumps, jsonable  # noqa: F401 - used by others
 from cluster_etl.publish.writers import FORMULA_RULE
 from cluster_etl.schema import TABLES, Table
 
@@ -82,25 +86,34 @@ def data_source(metadata: dict[str, Any]) -> tuple[str, str | None]:
     return url, url
 
 
-def jsonable(value: Any) -> Any:
-    """Plain JSON values for run metadata: dates/datetimes as ISO text, paths and others as str."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [jsonable(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return value.isoformat()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
+# (path, inode, size, modification time) -> digest, while hashed_once() runs.
+_digests: contextvars.ContextVar[dict[tuple[str, int, int, int], str] | None] = \
+    contextvars.ContextVar("digests", default=None)
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(jsonable(value), ensure_ascii=False, indent=1) + "\n"
+@contextlib.contextmanager
+def hashed_once() -> Iterator[None]:
+    """Within it, sha256 reads each file once: the release page, the catalog, datapackage.json
+    and SHA256SUMS all give the digests of the same files. A file written again is read again."""
+    token = _digests.set({})
+    try:
+        yield
+    finally:
+        _digests.reset(token)
 
 
 def sha256(path: Path) -> str:
+    memo = _digests.get()
+    if memo is None:
+        return _sha256(path)
+    stat = os.stat(path)
+    key = (os.path.abspath(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in memo:
+        memo[key] = _sha256(path)
+    return memo[key]
+
+
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 16), b""):

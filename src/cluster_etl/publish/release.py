@@ -20,7 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cluster_etl.publish import catalog, chart, database, page, workbook, writers
+from cluster_etl.bulk import without_cyclic_gc
+from cluster_etl.publish import catalog, chart, database, page, workbook, workbook_read, writers
+from cluster_etl.publish.arrays import (
+    ReadColumn, converted_once, frame_of, typed_columns, typed_values)
 from cluster_etl.publish import changes as changes_module
 from cluster_etl.publish import metadata as meta
 from cluster_etl.publish.metadata import CHART, DATABASE, WORKBOOK
@@ -65,22 +68,39 @@ def write_release_files(frames: Frames, report: dict[str, Any], folder: Path, re
     meta.write_checksums(folder)
 
 
+def read_back(folder: Path) -> Iterator[tuple[str, str, list[ReadColumn]]]:
+    """(format, table name, columns) of every table in each format that holds them all, in
+    format order; one table (or one file's tables) in memory at a time."""
+    for fmt in writers.FORMATS:
+        for name, table in TABLES.items():
+            yield fmt, name, writers.read_columns(folder / f"{name}.{fmt}", fmt, table)
+    for fmt, read in (("xlsx", workbook_read.read_workbook_columns),
+                      ("sqlite", database.read_database_columns)):
+        path = folder / (WORKBOOK if fmt == "xlsx" else DATABASE)
+        tables = read(path)
+        while tables:
+            name = next(iter(tables))
+            yield fmt, name, tables.pop(name)
+
+
 def read_release_formats(folder: Path) -> dict[str, Frames]:
     """Every table of a release folder, read from each format that holds them all."""
-    published = {fmt: writers.read_release(folder, fmt) for fmt in writers.FORMATS}
-    published["xlsx"] = workbook.read_workbook(folder / WORKBOOK)
-    published["sqlite"] = database.read_database(folder / DATABASE)
+    published: dict[str, Frames] = {}
+    for fmt, name, columns in read_back(Path(folder)):
+        published.setdefault(fmt, {})[name] = frame_of(TABLES[name], columns)
     return published
 
 
 def verify_release(folder: Path, frames: Frames) -> None:
-    """Read every format back and compare it with the tables; raise PublishError on a difference."""
-    for fmt, published in read_release_formats(folder).items():
-        for name, table in TABLES.items():
-            if writers.column_values(published[name], table) != writers.column_values(
-                    frames[name], table):
-                where = f"{name}.{fmt}" if fmt in writers.FORMATS else f"the {name} table of {fmt}"
-                raise PublishError(f"{where} does not read back as the table written")
+    """Read every format back and compare it with the tables; raise PublishError on a difference.
+
+    Compared as typed Arrow arrays (column_values' rules), one table of one format at a time."""
+    written = {name: typed_columns(frames[name], table) for name, table in TABLES.items()}
+    for fmt, name, columns in read_back(folder):
+        read = typed_values(TABLES[name], columns)
+        if not all(a.equals(b) for a, b in zip(read, written[name])):
+            where = f"{name}.{fmt}" if fmt in writers.FORMATS else f"the {name} table of {fmt}"
+            raise PublishError(f"{where} does not read back as the table written")
 
 
 def _new_dir(parent: Path, prefix: str) -> Path:
@@ -160,16 +180,18 @@ def _publish_one(out_dir: Path, release_date: dt.date, snapshot: Frames, report:
     against the release before it, through a temporary folder that is read back, then swapped in."""
     previous = previous_release(out_dir, release_date)
     before = read_snapshot(out_dir, previous) if previous else None
-    history = changes_module.extend_history(history_until(out_dir, previous),
-                                            snapshot["memberships"], release_date)
-    frames = {**snapshot, MEMBERSHIP_HISTORY.name: history}
-    changes = changes_module.compare_releases(before, frames, release_date, previous)
-    names = changes_module.release_names(frames, before)
     releases = out_dir / RELEASES
     tmp = _new_dir(releases, f".tmp-{release_date.isoformat()}")
     try:
-        write_release_files(frames, report, tmp, release_date, metadata, changes, names)
-        verify_release(tmp, frames)
+        # Each table made into typed arrays once, each file hashed once, for every file and check.
+        with converted_once(), meta.hashed_once():
+            history = changes_module.extend_history(history_until(out_dir, previous),
+                                                    snapshot["memberships"], release_date)
+            frames = {**snapshot, MEMBERSHIP_HISTORY.name: history}
+            changes = changes_module.compare_releases(before, frames, release_date, previous)
+            names = changes_module.release_names(frames, before)
+            write_release_files(frames, report, tmp, release_date, metadata, changes, names)
+            verify_release(tmp, frames)
         _swap_in(tmp, release_folder(out_dir, release_date))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -192,6 +214,7 @@ def write_site_files(out_dir: Path) -> None:
     catalog.write_root_catalog(out_dir)
 
 
+@without_cyclic_gc
 def write_release(tables: Tables, report: Report, out_dir: Path, release_date: dt.date,
                   metadata: dict[str, Any], allow_drop: bool = False) -> Path:
     """Publish `tables` as releases/<release_date>/ and refresh latest/; return the release folder.

@@ -34,7 +34,8 @@ from openpyxl.utils import get_column_letter
 
 from cluster_etl.publish.metadata import DEFAULT_TITLE
 from cluster_etl.publish import workbook_read
-from cluster_etl.publish.writers import column_values
+from cluster_etl.publish.arrays import buffers, byte_set, column_values, holding
+from cluster_etl.publish.arrays import typed_columns as _typed_columns
 from cluster_etl.schema import TABLES, Column, Table
 
 read_workbook = workbook_read.read_workbook  # reading back has a module of its own
@@ -77,100 +78,34 @@ STYLES = (
 
 # --- typed columns -----------------------------------------------------------------------------
 
-def _arrow_type(column: Column) -> pa.DataType:
-    # Text as large_string: one column may hold more than the 2 GB a string array holds.
-    return pa.large_string() if column.type == "string" else column.arrow_type
-
-
-def _fast_array(series: pd.Series, column: Column) -> pa.Array | None:
-    """The column as an Arrow array, when its values plainly are of the column's type (None
-    otherwise: column_values then decides, with its own errors)."""
-    if column.type == "date" and not {type(v) for v in series.tolist()} <= {dt.date, type(None)}:
-        return None  # Arrow would cut a datetime to its date
-    try:
-        array = pa.array(series, from_pandas=True)
-    except (pa.ArrowException, OverflowError, UnicodeEncodeError):
-        return None
-    kind = array.type
-    plain = {"string": pa.types.is_string(kind) or pa.types.is_large_string(kind),
-             "integer": pa.types.is_integer(kind),
-             "number": pa.types.is_floating(kind) or pa.types.is_integer(kind),
-             "date": pa.types.is_date32(kind)}[column.type]
-    if not (plain or pa.types.is_null(kind)):
-        return None
-    try:
-        array = array.cast(_arrow_type(column))  # safe: an overflow raises
-    except pa.ArrowException:
-        return None
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if column.type == "string":  # as column_values: "" is null
-        array = pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
-    return array
-
-
 def typed_columns(df: pd.DataFrame, table: Table) -> list[pa.Array]:
-    """The table's columns as Arrow arrays of the schema's types (text as large_string), by
-    column_values' rules and errors, without a Python object per value where the DataFrame is
-    typed as normalise makes it."""
-    if list(df.columns) != table.column_names:
-        column_values(df, table)  # raises, naming the columns
-    arrays = [_fast_array(df[c.name], c) for c in table.columns]
-    if any(a is None for a in arrays):
+    """arrays.typed_columns, naming the cell of a lone surrogate (no UTF-8, so no workbook, holds
+    one)."""
+    try:
+        return _typed_columns(df, table)
+    except UnicodeEncodeError:
         values = column_values(df, table)
         for i, column in enumerate(table.columns, start=1):
-            unencodable = [row for row, v in enumerate(values[column.name], start=2)
-                           if isinstance(v, str) and _SURROGATE.search(v)][:1]
-            for row in unencodable:
-                raise ValueError(f"{table.name}!{get_column_letter(i)}{row}: a lone surrogate, "
-                                 "no character of any workbook")
-        return [pa.array(values[c.name], type=_arrow_type(c)) for c in table.columns]
-    for column, array in zip(table.columns, arrays):
-        if column.required and array.null_count:
-            raise ValueError(f"{table.name}.{column.name}: null in a required column")
-    return arrays
+            for row, value in enumerate(values[column.name], start=2):
+                if isinstance(value, str) and _SURROGATE.search(value):
+                    raise ValueError(f"{table.name}!{get_column_letter(i)}{row}: a lone "
+                                     "surrogate, no character of any workbook") from None
+        raise
 
 
 # --- bytes of text, with NumPy -------------------------------------------------------------------
 
-def _byte_set(*codes: int) -> np.ndarray:
-    member = np.zeros(256, dtype=bool)
-    member[list(codes)] = True
-    return member
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: no UTF-8 for it
 _ESCAPE_LIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")  # the "_" of "_x0041_", which Excel decodes
-_SPECIAL = _byte_set(*b"&<>\r")  # escaped in XML text
-_BLANK = _byte_set(*b" \t\n\r")  # kept at a text's ends by xml:space="preserve" only
+_SPECIAL = byte_set(*b"&<>\r")  # escaped in XML text
+_BLANK = byte_set(*b" \t\n\r")  # kept at a text's ends by xml:space="preserve" only
 # XML 1.0 cannot hold these (tab, line feed and carriage return it can), nor U+FFFE and U+FFFF.
-_CONTROL = _byte_set(*range(9), 11, 12, *range(14, 32))
-
-
-def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A large_string array's offsets (one more than its values) and its UTF-8 bytes."""
-    _, offsets, data = text.buffers()
-    if offsets is None:
-        return np.zeros(len(text) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-    offsets = np.frombuffer(offsets, np.int64)[text.offset:text.offset + len(text) + 1]
-    if data is None:
-        return offsets, np.zeros(0, np.uint8)
-    return offsets, np.frombuffer(data, np.uint8)[:offsets[-1]]  # the buffer may be longer
-
-
-def _holding(text: pa.Array, byte_set: np.ndarray) -> np.ndarray | None:
-    """Which values hold a byte of `byte_set`; None when none does."""
-    offsets, data = _buffers(text)
-    hit = byte_set[data[offsets[0]:offsets[-1]]]
-    if not hit.any():
-        return None
-    count = np.concatenate(([0], np.cumsum(hit)))
-    return count[offsets[1:] - offsets[0]] > count[offsets[:-1] - offsets[0]]
+_CONTROL = byte_set(*range(9), 11, 12, *range(14, 32))
 
 
 def _blank_ends(text: pa.Array) -> np.ndarray:
     """Which values start or end with a blank."""
-    offsets, data = _buffers(text)
+    offsets, data = buffers(text)
     if not len(data):
         return np.zeros(len(text), dtype=bool)
     first = data[np.minimum(offsets[:-1], len(data) - 1)]
@@ -180,7 +115,7 @@ def _blank_ends(text: pa.Array) -> np.ndarray:
 
 def _first_unholdable(text: pa.Array) -> tuple[int, str] | None:
     """The first value a cell cannot hold (its row and why), if any."""
-    offsets, data = _buffers(text)
+    offsets, data = buffers(text)
     found = []
     for row in np.flatnonzero(np.diff(offsets) > MAX_TEXT):  # bytes: at least the characters
         if (length := len(text[row].as_py())) > MAX_TEXT:
@@ -222,7 +157,7 @@ def _width(column: Column, array: pa.Array) -> float:
         longest = 7  # "100.00%"
     elif len(array) > array.null_count:
         text = array.cast(pa.large_string())
-        if _holding(text, _byte_set(10)) is not None:
+        if holding(text, byte_set(10)) is not None:
             text = pc.list_element(pc.split_pattern(text, "\n", max_splits=1), 0)
         longest = pc.max(pc.utf8_length(text)).as_py()
     return min(max(len(column.name) + 2, longest + 2, MIN_WIDTH), MAX_WIDTH)
@@ -232,13 +167,13 @@ def _width(column: Column, array: pa.Array) -> float:
 
 def _escaped(text: pa.Array) -> pa.Array:
     """The text as XML character data; escaped, only the values that need it."""
-    special = _holding(text, _SPECIAL)
+    special = holding(text, _SPECIAL)
     if special is not None:
         some = text.filter(special)
         for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
             some = pc.replace_substring(some, old, new)
         text = pc.replace_with_mask(text, pa.array(special), some)
-    if (underscore := _holding(text, _byte_set(95))) is not None:
+    if (underscore := holding(text, byte_set(95))) is not None:
         escape_like = np.zeros(len(text), dtype=bool)
         escape_like[underscore] = pc.match_substring(text.filter(underscore), "_x").to_numpy(
             zero_copy_only=False)
@@ -287,7 +222,7 @@ def _rows_xml(table: Table, arrays: list[pa.Array], first_row: int) -> memoryvie
              for i, (column, array) in enumerate(zip(table.columns, arrays), start=1)]
     rows = pc.binary_join_element_wise(_text('<row r="'), numbers, _text('">'), *cells,
                                        _text("</row>"), _text(""), null_handling="replace")
-    offsets, data = _buffers(rows)
+    offsets, data = buffers(rows)
     return memoryview(data[offsets[0]:offsets[-1]])
 
 
@@ -314,7 +249,7 @@ def _sheet_tail(table: Table, rows: int) -> str:
 
 def _xml_upper_bound(arrays: list[pa.Array]) -> int:
     """More bytes than the sheet's XML can take (escaping at most quintuples a text)."""
-    text = sum(int(np.diff(_buffers(a)[0][[0, -1]])[0]) for a in arrays
+    text = sum(int(np.diff(buffers(a)[0][[0, -1]])[0]) for a in arrays
                if pa.types.is_large_string(a.type))
     return 5 * text + len(arrays[0]) * (len(arrays) + 1) * 96 + 65536
 

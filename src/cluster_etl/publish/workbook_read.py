@@ -32,7 +32,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 
-from cluster_etl.publish.writers import to_frame
+from cluster_etl.publish.arrays import ReadColumn, frame_of, to_frame
 from cluster_etl.schema import TABLES, Column, Table
 
 READ_BYTES = 1 << 23  # sheet XML decompressed and parsed at a time
@@ -311,35 +311,8 @@ def _number(text: str) -> int | float:
     return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
-def _objects(array: pa.Array) -> np.ndarray:
-    """Python values (None for null). Where values repeat (cities, types, dates), one object per
-    distinct value: less memory, and faster."""
-    if pa.types.is_date(array.type):
-        return array.to_pandas(date_as_object=True).to_numpy()
-    sample = array.take(np.linspace(0, len(array) - 1, min(len(array), 4096), dtype=np.int64))
-    if pc.count_distinct(sample).as_py() * 4 > len(sample):
-        return array.to_numpy(zero_copy_only=False)
-    encoded = array.dictionary_encode()
-    objects = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
-    return objects[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
-
-
-def _frame(table: Table, columns: list[pa.Array]) -> pd.DataFrame:
-    """The DataFrame writers.to_frame makes, built from Arrow arrays."""
-    data: dict[str, Any] = {}
-    for column, array in zip(table.columns, columns):
-        if column.type == "integer":
-            data[column.name] = pd.arrays.IntegerArray(
-                array.fill_null(0).to_numpy(), pc.is_null(array).to_numpy(zero_copy_only=False))
-        elif column.type == "number":
-            data[column.name] = pd.Series(array.fill_null(np.nan).to_numpy(), dtype="float64")
-        else:
-            data[column.name] = pd.Series(_objects(array), dtype=object)
-    return pd.DataFrame(data, columns=table.column_names)
-
-
 def _read_plain_sheet(archive: zipfile.ZipFile, part: str, table: Table, date_styles: pa.Array,
-                      path: Path) -> pd.DataFrame:
+                      path: Path) -> list[pa.Array]:
     groups = _by_column(archive, part, table)
     header = []
     for group, column in zip(groups, table.columns):
@@ -361,10 +334,10 @@ def _read_plain_sheet(archive: zipfile.ZipFile, part: str, table: Table, date_st
             positions[group["row"].to_numpy() - 2] = np.arange(len(group))
             values = values.take(pa.array(positions, mask=positions < 0))
         columns.append(values)
-    return _frame(table, columns)
+    return columns
 
 
-def _read_plain(path: Path) -> dict[str, pd.DataFrame]:
+def _read_plain(path: Path) -> dict[str, list[ReadColumn]]:
     with zipfile.ZipFile(path) as archive:
         parts = _sheet_parts(archive)
         if list(parts) != list(TABLES):
@@ -402,7 +375,7 @@ def _read_with_openpyxl(path: Path) -> dict[str, pd.DataFrame]:
     try:
         if wb.sheetnames != list(TABLES):
             raise ValueError(f"{path}: sheets {wb.sheetnames} are not the schema's {list(TABLES)}")
-        frames = {}
+        read = {}
         for name, table in TABLES.items():
             rows = wb[name].iter_rows()
             header = [c.value for c in next(rows, [])]
@@ -417,16 +390,27 @@ def _read_with_openpyxl(path: Path) -> dict[str, pd.DataFrame]:
                     value = None if cell is None else _read_value(cell.value, cell.data_type,
                                                                   column, where)
                     columns[column.name].append(value)
-            frames[name] = to_frame(table, columns)
-        return frames
+            read[name] = to_frame(table, columns)
+        return read
     finally:
         wb.close()
+
+
+def read_workbook_columns(path: Path) -> dict[str, list[ReadColumn]]:
+    """Every schema table's columns from the workbook (arrays.ReadColumn)."""
+    path = Path(path)
+    try:
+        return _read_plain(path)
+    except _NotPlain:
+        return {name: [frame[c].tolist() for c in frame.columns]
+                for name, frame in _read_with_openpyxl(path).items()}
 
 
 def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
     """Every schema table from the workbook, as normalise-shaped DataFrames."""
     path = Path(path)
     try:
-        return _read_plain(path)
+        return {name: frame_of(TABLES[name], columns)
+                for name, columns in _read_plain(path).items()}
     except _NotPlain:
         return _read_with_openpyxl(path)
