@@ -15,7 +15,6 @@ from cluster_etl.publish.metadata import (
     write_validation,
 )
 from cluster_etl.publish.release import (
-    read_release_formats,
     update_latest,
     verify_release,
     write_release,
@@ -49,7 +48,7 @@ from cluster_etl.publish.writers import (
 __all__ = [
     "DROP_LIMIT", "DropRefused", "FORMATS", "PublishError", "arrow_table", "build_datapackage",
     "column_values", "latest_date", "previous_release", "read_csv", "read_json", "read_parquet",
-    "read_release", "read_release_csv", "read_release_formats", "read_release_json",
+    "read_release", "read_release_csv", "read_release_json",
     "read_release_parquet", "release_dates", "table_schema", "to_frame", "update_latest",
     "verify_release", "write_checksums", "write_csv", "write_datapackage", "write_json",
     "write_parquet", "write_readme", "write_release", "write_release_files", "write_validation",

@@ -23,7 +23,7 @@ from typing import Any
 from cluster_etl.bulk import without_cyclic_gc
 from cluster_etl.publish import catalog, chart, database, page, workbook, workbook_read, writers
 from cluster_etl.publish.arrays import (
-    ReadColumn, converted_once, frame_of, typed_columns, typed_values)
+    ReadColumn, converted_once, typed_columns, typed_values)
 from cluster_etl.publish import changes as changes_module
 from cluster_etl.publish import metadata as meta
 from cluster_etl.publish.metadata import CHART, DATABASE, WORKBOOK
@@ -68,10 +68,13 @@ def write_release_files(frames: Frames, report: dict[str, Any], folder: Path, re
     meta.write_checksums(folder)
 
 
-def read_back(folder: Path) -> Iterator[tuple[str, str, list[ReadColumn]]]:
-    """(format, table name, columns) of every table in each format that holds them all, in
-    format order; one table (or one file's tables) in memory at a time."""
+def read_back(folder: Path, skip: tuple[str, ...] = ()
+              ) -> Iterator[tuple[str, str, list[ReadColumn]]]:
+    """(format, table name, columns) of every table in each format that holds them all (but
+    `skip`), in format order; one table (or one file's tables) in memory at a time."""
     for fmt in writers.FORMATS:
+        if fmt in skip:
+            continue
         for name, table in TABLES.items():
             yield fmt, name, writers.read_columns(folder / f"{name}.{fmt}", fmt, table)
     for fmt, read in (("xlsx", workbook_read.read_workbook_columns),
@@ -81,14 +84,6 @@ def read_back(folder: Path) -> Iterator[tuple[str, str, list[ReadColumn]]]:
         while tables:
             name = next(iter(tables))
             yield fmt, name, tables.pop(name)
-
-
-def read_release_formats(folder: Path) -> dict[str, Frames]:
-    """Every table of a release folder, read from each format that holds them all."""
-    published: dict[str, Frames] = {}
-    for fmt, name, columns in read_back(Path(folder)):
-        published.setdefault(fmt, {})[name] = frame_of(TABLES[name], columns)
-    return published
 
 
 def verify_release(folder: Path, frames: Frames) -> None:
